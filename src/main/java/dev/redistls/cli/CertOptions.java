@@ -1,0 +1,60 @@
+package dev.redistls.cli;
+
+import dev.redistls.pki.CaHome;
+import dev.redistls.pki.CertificateAuthority;
+import dev.redistls.pki.KeyType;
+import dev.redistls.pki.SubjectNames;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How certificates are made: names, key type, lifetime, which root signs them, who owns the files. */
+public final class CertOptions {
+    @Option(names = "--hostname", paramLabel = "NAME", description = "The node's host name, its certificate's CN (default: this host's name).")
+    String hostname;
+
+    @Option(names = "--san", paramLabel = "VALUE", description = "An extra IP address or DNS name for the node certificate (repeatable).")
+    List<String> sans = new ArrayList<>();
+
+    @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256",
+            description = "ec-p256 (default), ec-p384, rsa-2048, rsa-3072 or rsa-4096.")
+    String keyType;
+
+    @Option(names = "--days", paramLabel = "N", defaultValue = "" + CertificateAuthority.LEAF_DAYS,
+            description = "Validity of node and client certificates in days (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--ca-home", paramLabel = "DIR",
+            description = "Where the root CA lives (default: $REDIS_TLS_CA_HOME, else ~/.local/share/redis-tls/ca).")
+    Path caHome;
+
+    @Option(names = "--owner", paramLabel = "USER",
+            description = "Owner of the keys (default: the user Redis runs as, when it can be told).")
+    String owner;
+
+    public String hostname() {
+        return hostname != null ? hostname : SubjectNames.localHostName();
+    }
+
+    public List<String> sans() {
+        return sans;
+    }
+
+    public KeyType keyType() {
+        return KeyType.parse(keyType);
+    }
+
+    public int days() {
+        return days;
+    }
+
+    public CaHome caHome() {
+        return CaHome.resolve(caHome);
+    }
+
+    public String owner() {
+        return owner;
+    }
+}

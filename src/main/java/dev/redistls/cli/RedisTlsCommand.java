@@ -1,0 +1,36 @@
+package dev.redistls.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+@Command(name = "redis-tls",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Encryption in transit for self-hosted Redis: certificates, live configuration, verification.",
+        subcommands = {
+                CertsCommand.class,
+                CaCommand.class,
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:done",
+                "1:failed (nothing half-done left behind)",
+                "2:bad usage or input",
+                "3:applied, but verification failed"})
+public final class RedisTlsCommand implements Runnable {
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
+    boolean verbose;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    boolean verbose() {
+        return verbose;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
