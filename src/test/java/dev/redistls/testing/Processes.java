@@ -1,0 +1,46 @@
+package dev.redistls.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs an external program (openssl, redis-cli, nft ...) as an independent judge, with a time limit. */
+public final class Processes {
+    private Processes() {
+    }
+
+    public record Output(int exitCode, String out) {
+    }
+
+    public static Output run(String... command) {
+        return run(null, List.of(command));
+    }
+
+    /** Runs with {@code stdin} fed to the process (may be null); stdout and stderr are merged. */
+    public static Output run(String stdin, List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + command);
+            }
+            return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Output run(String stdin, String... command) {
+        return run(stdin, Arrays.asList(command));
+    }
+}
