@@ -1,0 +1,223 @@
+package dev.redistls.client;
+
+import dev.redistls.RedisTlsException;
+import dev.redistls.pki.Pem;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.net.Socket;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The JSSE side of a {@link TlsClientConfig}: a socket factory that presents the client certificate and trusts the
+ * named CA, and the parameters that turn on host name checking (FULL) and SNI. Files are read here, at once, so
+ * that a missing or unreadable one is named before any connection is tried.
+ */
+public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameters, ServedChain served) {
+    private static final char[] IN_MEMORY = "redis-tls".toCharArray();
+
+    public static TlsContext of(TlsClientConfig c) {
+        try {
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ServedChain served = new ServedChain();
+            ssl.init(keyManagers(c), new TrustManager[] {new Recording(trustManager(c), served)}, null);
+            SSLParameters params = new SSLParameters();
+            if (c.verifyMode() == VerifyMode.FULL) {
+                // The JDK checks the name against the SAN (DNS or IP) exactly as an HTTPS client would; an SNI
+                // name, when given, is checked first.
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+            }
+            if (c.sni() != null) {
+                params.setServerNames(List.of(new SNIHostName(c.sni())));
+            }
+            return new TlsContext(ssl.getSocketFactory(), params, served);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw RedisTlsException.badInput("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyManager[] keyManagers(TlsClientConfig c) throws GeneralSecurityException {
+        if (c.cert() == null) {
+            return null;
+        }
+        List<X509Certificate> chain = Pem.readCertificates(c.cert());
+        PrivateKey key = Pem.readPrivateKey(c.key());
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())
+                || !dev.redistls.pki.CertificateAuthority.matches(chain.get(0), key)) {
+            throw RedisTlsException.badInput("key " + c.key() + " does not belong to certificate " + c.cert());
+        }
+        KeyStore ks = emptyStore();
+        ks.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, IN_MEMORY);
+        return kmf.getKeyManagers();
+    }
+
+    private static X509ExtendedTrustManager trustManager(TlsClientConfig c) throws GeneralSecurityException {
+        if (c.verifyMode() == VerifyMode.NONE) {
+            return new TrustAll();
+        }
+        List<X509Certificate> roots = new ArrayList<>();
+        if (c.caCert() != null) {
+            roots.addAll(Pem.readCertificates(c.caCert()));
+        }
+        if (c.caCertDir() != null) {
+            roots.addAll(readDir(c.caCertDir()));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (roots.isEmpty()) {
+            tmf.init((KeyStore) null);
+        } else {
+            KeyStore ks = emptyStore();
+            for (int i = 0; i < roots.size(); i++) {
+                ks.setCertificateEntry("ca-" + i, roots.get(i));
+            }
+            tmf.init(ks);
+        }
+        for (TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509ExtendedTrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("no X.509 trust manager");
+    }
+
+    private static List<X509Certificate> readDir(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw RedisTlsException.badInput("CA directory not found: " + dir);
+        }
+        List<X509Certificate> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String n = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (n.endsWith(".crt") || n.endsWith(".pem") || n.matches("[0-9a-f]{8}\\.\\d+"))) {
+                    out.addAll(Pem.readCertificates(f));
+                }
+            }
+        } catch (IOException e) {
+            throw RedisTlsException.badInput("cannot read CA directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw RedisTlsException.badInput("CA directory " + dir + " holds no .crt or .pem certificate");
+        }
+        return out;
+    }
+
+    private static KeyStore emptyStore() throws GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try {
+            ks.load(null, null);
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        return ks;
+    }
+
+    /** The certificate chain the server presented, so that a failure can say what the certificate is for. */
+    public static final class ServedChain {
+        private volatile X509Certificate[] chain;
+
+        public X509Certificate[] get() {
+            return chain;
+        }
+    }
+
+    /** Records the served chain, then lets the real trust manager judge it. */
+    private static final class Recording extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager delegate;
+        private final ServedChain served;
+
+        Recording(X509ExtendedTrustManager delegate, ServedChain served) {
+            this.delegate = delegate;
+            this.served = served;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            served.chain = chain;
+            delegate.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            served.chain = chain;
+            delegate.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            served.chain = chain;
+            delegate.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+        }
+    }
+
+    /** --insecure: accepts any server certificate. The command says so on stderr every time. */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
