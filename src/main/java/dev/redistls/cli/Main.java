@@ -21,6 +21,8 @@ public final class Main {
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(new Failures());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // redis-cli habit: "cli SET k -1" sends -1 as an argument; options end at the command name.
+        cl.getSubcommands().get("cli").setStopAtPositional(true);
         return cl;
     }
 }

@@ -1,0 +1,118 @@
+package dev.redistls.client;
+
+import dev.redistls.RedisTlsException;
+import dev.redistls.files.AtomicFile;
+import dev.redistls.files.FileBatch;
+import dev.redistls.files.FileOwner;
+import dev.redistls.pki.CaBundle;
+import dev.redistls.pki.ClientCertificates;
+import dev.redistls.pki.KeysDir;
+import dev.redistls.pki.Pem;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A client certificate packed for an application, in the form its Redis library reads as is: PEM (redis-cli,
+ * redis-py, node-redis, Lettuce), PKCS#12 (Jedis, Lettuce, any JVM), or a Spring Boot 3.1+ SSL bundle.
+ */
+public final class ClientBundle {
+    public enum Format { PEM, PKCS12, SPRING }
+
+    public static final String TRUSTSTORE = "truststore.p12";
+    public static final String SPRING_PROPERTIES = "application-redis-tls.properties";
+    public static final String SPRING_BUNDLE = "redis-tls";
+
+    /** What was written, and the files a snippet refers to. */
+    public record Result(Format format, Path dir, List<Path> files) {
+    }
+
+    private ClientBundle() {
+    }
+
+    public static Result export(KeysDir keys, String name, Format format, Path outDir, char[] password) {
+        ClientCertificates.validName(name);
+        X509Certificate root = Pem.readCertificate(keys.clientRoot());
+        X509Certificate cert = Pem.readCertificate(keys.clientCert(name));
+        PrivateKey key = Pem.readPrivateKey(keys.clientKey(name));
+        if (!dev.redistls.pki.CertificateAuthority.matches(cert, key)) {
+            throw RedisTlsException.badInput("key " + keys.clientKey(name) + " does not belong to " + keys.clientCert(name));
+        }
+        if (!cert.getIssuerX500Principal().equals(root.getSubjectX500Principal())) {
+            throw RedisTlsException.badInput(keys.clientCert(name) + " was not issued by " + keys.clientRoot());
+        }
+        Path dir = outDir.toAbsolutePath().normalize();
+        AtomicFile.ensureDirectory(dir, AtomicFile.GROUP_DIR, null);
+        FileBatch batch = new FileBatch();
+        List<Path> files = new ArrayList<>();
+        if (format == Format.PKCS12) {
+            if (password == null) {
+                throw RedisTlsException.badInput("--password-file is required for --format pkcs12");
+            }
+            Path p12 = dir.resolve(name + ".p12");
+            Path trust = dir.resolve(TRUSTSTORE);
+            batch.write(p12, CaBundle.pkcs12(name, key, new X509Certificate[] {cert, root}, password),
+                    AtomicFile.PRIVATE, FileOwner.current());
+            batch.write(trust, truststore(root, password), AtomicFile.PUBLIC, FileOwner.current());
+            files.add(p12);
+            files.add(trust);
+        } else {
+            Path rootOut = dir.resolve("root.crt");
+            Path certOut = dir.resolve(name + ".crt");
+            Path keyOut = dir.resolve(name + ".key");
+            batch.write(rootOut, ascii(Pem.encode(root)), AtomicFile.PUBLIC, FileOwner.current());
+            batch.write(certOut, ascii(Pem.encode(cert)), AtomicFile.PUBLIC, FileOwner.current());
+            batch.write(keyOut, ascii(Pem.encode(key)), AtomicFile.PRIVATE, FileOwner.current());
+            files.add(rootOut);
+            files.add(certOut);
+            files.add(keyOut);
+            if (format == Format.SPRING) {
+                Path props = dir.resolve(SPRING_PROPERTIES);
+                batch.write(props, ascii(springProperties(rootOut, certOut, keyOut)), AtomicFile.PUBLIC, FileOwner.current());
+                files.add(props);
+            }
+        }
+        batch.commit();
+        return new Result(format, dir, files);
+    }
+
+    /** Spring Boot 3.1+ PEM SSL bundle, used by spring-data-redis through spring.data.redis.ssl.bundle. */
+    static String springProperties(Path root, Path cert, Path key) {
+        String b = "spring.ssl.bundle.pem." + SPRING_BUNDLE;
+        return "# Redis over TLS with a client certificate (Spring Boot 3.1+). Written by redis-tls.\n"
+                + "# Activate with spring.profiles.active=redis-tls, or copy these lines into application.properties.\n"
+                + b + ".keystore.certificate=file:" + cert + "\n"
+                + b + ".keystore.private-key=file:" + key + "\n"
+                + b + ".truststore.certificate=file:" + root + "\n"
+                + "spring.data.redis.ssl.enabled=true\n"
+                + "spring.data.redis.ssl.bundle=" + SPRING_BUNDLE + "\n"
+                + "spring.data.redis.host=${REDIS_HOST:localhost}\n"
+                + "spring.data.redis.port=${REDIS_PORT:6380}\n"
+                + "spring.data.redis.password=${REDIS_PASSWORD:}\n";
+    }
+
+    private static byte[] truststore(X509Certificate root, char[] password) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("redis-tls-root", root);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ks.store(out, password);
+            return out.toByteArray();
+        } catch (GeneralSecurityException | IOException e) {
+            throw RedisTlsException.failed("cannot write truststore: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
