@@ -42,7 +42,9 @@ public final class RedisClient implements Closeable {
     public static RedisClient connect(TlsClientConfig c) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(c.timeoutMillis())
-                .socketTimeoutMillis(0)
+                // Bounded while connecting (a TLS client on a plaintext port waits forever for a handshake
+                // reply); unbounded afterwards, for BLPOP, SUBSCRIBE and MONITOR.
+                .socketTimeoutMillis(c.timeoutMillis())
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .database(c.database());
         if (c.user() != null) {
@@ -77,6 +79,12 @@ public final class RedisClient implements Closeable {
                 client.close();
                 throw TlsErrors.explain(new JedisAccessControlException(err.message()), c, served(tls));
             }
+        }
+        try {
+            conn.setTimeoutInfinite();
+        } catch (JedisException e) {
+            client.close();
+            throw TlsErrors.explain(e, c, served(tls));
         }
         return client;
     }

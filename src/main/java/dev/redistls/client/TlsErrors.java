@@ -121,6 +121,7 @@ public final class TlsErrors {
                     + " (not issued by its CA, expired, or not for clientAuth): issue one with 'redis-tls client issue NAME'";
         }
         if (all.contains("unsupported or unrecognized ssl message") || all.contains("plaintext connection")
+                || (served == null && find(chain, SocketTimeoutException.class) != null)
                 || (find(chain, SSLException.class) != null && served == null
                     && (all.contains("remote host terminated") || all.contains("end of stream")))) {
             return "server at " + at + " does not speak TLS (plaintext port?): drop --tls or use the TLS port";
@@ -130,6 +131,11 @@ public final class TlsErrors {
             // so the refusal arrives as a closed connection on the first read.
             return "server at " + at + " closed the connection after the handshake: it probably requires a client"
                     + " certificate; pass --cert/--key (or --keys-dir)";
+        }
+        if (served != null && c.cert() != null && closedOrGarbled(all, chain)) {
+            // TLS 1.3 again: the server's alert about our certificate arrives as a reset or broken pipe.
+            return "server at " + at + " refused client certificate " + c.cert()
+                    + " (not issued by its CA, expired, or not for clientAuth): issue one with 'redis-tls client issue NAME'";
         }
         if (find(chain, SSLHandshakeException.class) != null) {
             return "TLS handshake with " + at + " failed: " + firstLine(find(chain, SSLHandshakeException.class).getMessage());
@@ -149,9 +155,36 @@ public final class TlsErrors {
         }
         List<String> names = new ArrayList<>();
         for (String san : CertInfo.sans(served[0])) {
-            names.add(san.substring(san.indexOf(':') + 1));
+            String value = san.substring(san.indexOf(':') + 1);
+            names.add(san.startsWith("IP:") && value.contains(":") ? compressIpv6(value) : value);
         }
         return names.isEmpty() ? served[0].getSubjectX500Principal().getName() : String.join(", ", names);
+    }
+
+    /** 0:0:0:0:0:0:0:1 as people write it: ::1 (RFC 5952: the longest run of zero groups becomes ::). */
+    static String compressIpv6(String full) {
+        String[] g = full.split(":");
+        if (g.length != 8) {
+            return full;
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, 8));
+        return head + "::" + tail;
     }
 
     private static String issuer(X509Certificate[] served) {

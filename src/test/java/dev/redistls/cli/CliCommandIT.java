@@ -1,0 +1,281 @@
+package dev.redistls.cli;
+
+import dev.redistls.pki.CertificateAuthority;
+import dev.redistls.pki.KeyType;
+import dev.redistls.pki.KeysDir;
+import dev.redistls.testing.Cli;
+import dev.redistls.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** redis-tls cli against a real redis-server in mutual TLS (plain port kept open for the wrong-port cases). */
+class CliCommandIT {
+    static final String PASSWORD = "s3cret-for-tests";
+    static final String HOST = "node1.redis-tls.test";
+
+    @TempDir static Path tmp;
+    static KeysDir keys;
+    static Path caHome;
+    static RedisServer redis;
+    static int tlsPort;
+
+    @BeforeAll
+    static void start() {
+        keys = new KeysDir(tmp.resolve("keys"));
+        caHome = tmp.resolve("ca");
+        Cli.Result made = Cli.run("certs", "--keys-dir", keys.dir().toString(), "--ca-home", caHome.toString(),
+                "--hostname", HOST);
+        assertThat(made.exitCode()).as(made.toString()).isZero();
+        tlsPort = RedisServer.freePort();
+        redis = RedisServer.start("bind 127.0.0.1 127.0.0.2\n"
+                + "tls-port " + tlsPort + "\n"
+                + "tls-cert-file " + keys.serverCert() + "\n"
+                + "tls-key-file " + keys.serverKey() + "\n"
+                + "tls-ca-cert-file " + keys.serverRoot() + "\n"
+                + "tls-auth-clients yes\n"
+                + "requirepass " + PASSWORD + "\n");
+        RedisServer.awaitListening(tlsPort);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void resetSeams() {
+        CliCommand.env = System::getenv;
+        CliCommand.stdin = () -> System.in;
+        CliCommand.terminal = () -> System.console() != null;
+    }
+
+    static void withPassword() {
+        CliCommand.env = name -> name.equals("REDISCLI_AUTH") ? PASSWORD : null;
+    }
+
+    static String[] tlsFlags(String... more) {
+        String[] base = {"cli", "--tls", "-h", "127.0.0.1", "-p", String.valueOf(tlsPort),
+                "--cacert", keys.clientRoot().toString(), "--cert", keys.clientCert().toString(),
+                "--key", keys.clientKey().toString()};
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
+    void pingSetGetOverMutualTlsWithFlags() {
+        withPassword();
+        Cli.Result ping = Cli.run(tlsFlags("PING"));
+        assertThat(ping.exitCode()).as(ping.toString()).isZero();
+        assertThat(ping.out()).isEqualTo("PONG\n");
+        assertThat(ping.err()).isEmpty();
+        assertThat(Cli.run(tlsFlags("SET", "greeting", "hello world")).out()).isEqualTo("OK\n");
+        assertThat(Cli.run(tlsFlags("GET", "greeting")).out()).isEqualTo("hello world\n");
+        assertThat(Cli.run(tlsFlags("GET", "no-such-key")).out()).isEqualTo("\n");
+        assertThat(Cli.run(tlsFlags("--json", "GET", "greeting")).out()).isEqualTo("\"hello world\"\n");
+        assertThat(Cli.run(tlsFlags("INCRBY", "counter", "-1")).out()).isEqualTo("-1\n");
+    }
+
+    @Test
+    void humanFormatOnATerminal() {
+        withPassword();
+        CliCommand.terminal = () -> true;
+        assertThat(Cli.run(tlsFlags("SET", "h", "v")).out()).isEqualTo("OK\n");
+        assertThat(Cli.run(tlsFlags("GET", "h")).out()).isEqualTo("\"v\"\n");
+        assertThat(Cli.run(tlsFlags("DEL", "list")).out()).startsWith("(integer) ");
+        Cli.run(tlsFlags("RPUSH", "list", "a", "b"));
+        assertThat(Cli.run(tlsFlags("LRANGE", "list", "0", "-1")).out()).isEqualTo("1) \"a\"\n2) \"b\"\n");
+        assertThat(Cli.run(tlsFlags("GET", "missing")).out()).isEqualTo("(nil)\n");
+        Cli.Result err = Cli.run(tlsFlags("NOSUCHCOMMAND"));
+        assertThat(err.exitCode()).isZero();
+        assertThat(err.out()).startsWith("(error) ERR unknown command 'NOSUCHCOMMAND'");
+    }
+
+    @Test
+    void rederssUriWithKeysDir() {
+        withPassword();
+        Cli.Result r = Cli.run("cli", "-u", "rediss://127.0.0.1:" + tlsPort + "/2", "--keys-dir", keys.dir().toString(),
+                "SET", "in-db-2", "x");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("OK\n");
+        Cli.Result inUri = Cli.run("cli", "-u", "rediss://default:" + PASSWORD + "@localhost:" + tlsPort + "/2",
+                "--keys-dir", keys.dir().toString(), "GET", "in-db-2");
+        assertThat(inUri.out()).isEqualTo("x\n");
+        assertThat(inUri.err()).contains("prefer the REDISCLI_AUTH environment variable").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void stdinModeOneCommandPerLine() {
+        withPassword();
+        CliCommand.terminal = () -> false;
+        CliCommand.stdin = () -> new ByteArrayInputStream("SET 'two words' \"a\\tb\"\nGET 'two words'\n\nPING\n"
+                .getBytes(StandardCharsets.UTF_8));
+        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(tlsPort));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("OK\na\tb\nPONG\n");
+    }
+
+    @Test
+    void hostNameMismatchIsRefusedWithTheFixAndInsecureConnects() {
+        withPassword();
+        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2", "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: server certificate is for " + HOST + ", localhost, 127.0.0.1, ::1,"
+                + " not 127.0.0.2: connect by name or add --san 127.0.0.2 and reissue\n");
+        assertThat(r.out()).isEmpty();
+
+        Cli.Result insecure = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
+                "-p", String.valueOf(tlsPort), "--insecure", "PING");
+        assertThat(insecure.exitCode()).as(insecure.toString()).isZero();
+        assertThat(insecure.out()).isEqualTo("PONG\n");
+        assertThat(insecure.err()).contains("warning: --insecure: the server's certificate is not verified");
+
+        Cli.Result sni = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
+                "-p", String.valueOf(tlsPort), "--sni", HOST, "PING");
+        assertThat(sni.exitCode()).as(sni.toString()).isZero();
+        assertThat(sni.out()).isEqualTo("PONG\n");
+    }
+
+    @Test
+    void noClientCertificateIsRefusedWithItsMessage() {
+        withPassword();
+        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: server at 127.0.0.1:" + tlsPort + " ")
+                .contains("client certificate").contains("pass --cert/--key (or --keys-dir)");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void foreignClientCertificateIsRefused() throws Exception {
+        withPassword();
+        CertificateAuthority other = CertificateAuthority.createRoot("other", KeyType.EC_P256, 30);
+        var foreign = other.issueClient("intruder", KeyType.EC_P256, 30);
+        Path crt = tmp.resolve("intruder.crt");
+        Path key = tmp.resolve("intruder.key");
+        dev.redistls.pki.Pem.writeCertificate(crt, foreign.certificate(), null);
+        dev.redistls.pki.Pem.writePrivateKey(key, foreign.privateKey(), null);
+        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
+                "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: server at 127.0.0.1:" + tlsPort + " refused client certificate " + crt);
+    }
+
+    @Test
+    void wrongCaIsNamed() {
+        withPassword();
+        CertificateAuthority other = CertificateAuthority.createRoot("other", KeyType.EC_P256, 30);
+        Path otherRoot = tmp.resolve("other-root.crt");
+        dev.redistls.pki.Pem.writeCertificate(otherRoot, other.certificate(), null);
+        Cli.Result r = Cli.run("cli", "--tls", "--cacert", otherRoot.toString(), "--cert", keys.clientCert().toString(),
+                "--key", keys.clientKey().toString(), "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: server certificate of 127.0.0.1:" + tlsPort + " (issued by ")
+                .contains("is not trusted by CA file " + otherRoot);
+    }
+
+    @Test
+    void wrongPasswordAndMissingPassword() {
+        CliCommand.env = name -> name.equals("REDISCLI_AUTH") ? "wrong" : null;
+        Cli.Result r = Cli.run(tlsFlags("PING"));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: WRONGPASS invalid username-password pair or user is disabled:"
+                + " check REDISCLI_AUTH/--user\n");
+        CliCommand.env = name -> null;
+        Cli.Result none = Cli.run(tlsFlags("PING"));
+        assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("error: server at 127.0.0.1:" + tlsPort
+                + " requires a password: set REDISCLI_AUTH (and --user for an ACL user)\n");
+    }
+
+    @Test
+    void passwordInArgvWorksButWarns() {
+        CliCommand.env = name -> null;
+        Cli.Result r = Cli.run(tlsFlags("-a", PASSWORD, "PING"));
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("PONG\n");
+        assertThat(r.err()).contains("prefer the REDISCLI_AUTH environment variable");
+    }
+
+    @Test
+    void tlsToThePlaintextPort() {
+        withPassword();
+        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(redis.port()), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: server at 127.0.0.1:" + redis.port()
+                + " does not speak TLS (plaintext port?): drop --tls or use the TLS port\n");
+    }
+
+    @Test
+    void plaintextToTheTlsPort() {
+        withPassword();
+        Cli.Result r = Cli.run("cli", "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: server at 127.0.0.1:" + tlsPort
+                + " closed the connection on a plaintext command: it speaks TLS there, add --tls\n");
+    }
+
+    @Test
+    void refusedPort() {
+        int closed = RedisServer.freePort();
+        Cli.Result r = Cli.run("cli", "-p", String.valueOf(closed), "PING");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: connection refused at 127.0.0.1:" + closed
+                + ": is Redis running and listening on that port?\n");
+    }
+
+    @Test
+    void unknownHost() {
+        Cli.Result r = Cli.run("cli", "-h", "no-such-host.invalid", "PING");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot resolve host no-such-host.invalid: check -h or the URI\n");
+    }
+
+    @Test
+    void malformedUriNeverEchoesThePassword() {
+        Cli.Result r = Cli.run("cli", "-u", "rediss://user:topsecret@host:notaport", "PING");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: invalid URI 'rediss://***@host:notaport': expected redis://")
+                .doesNotContain("topsecret");
+        assertThat(Cli.run("cli", "-u", "http://localhost", "PING").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void missingCaFileIsNamed() {
+        Path missing = tmp.resolve("nope.crt");
+        Cli.Result r = Cli.run("cli", "--tls", "--cacert", missing.toString(), "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: certificate file not found: " + missing + "\n");
+    }
+
+    @Test
+    void helpIsLongOptionOnlyBecauseDashHIsTheHost() {
+        Cli.Result r = Cli.run("cli", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("-h=HOST").contains("--insecure").contains("REDISCLI_AUTH");
+    }
+
+    @Test
+    void dataErrorsAreRepliesNotFailures() {
+        withPassword();
+        Cli.Result r = Cli.run(tlsFlags("NOSUCHCOMMAND", "x"));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("ERR unknown command 'NOSUCHCOMMAND'");
+        assertThat(Files.exists(keys.clientCert())).isTrue();
+    }
+
+
+}
