@@ -30,6 +30,9 @@ public final class InteractiveShell {
             "SUBSCRIBE", "TIME", "TTL", "TYPE", "UNLINK", "WAIT", "XADD", "XLEN", "XRANGE", "XREAD", "ZADD", "ZCARD",
             "ZINCRBY", "ZRANGE", "ZRANK", "ZREM", "ZSCORE");
 
+    /** JLine glob patterns of lines that may hold a secret. */
+    static final String SECRET_COMMANDS = "[Aa][Uu][Tt][Hh]*:[Hh][Ee][Ll][Ll][Oo]*:[Aa][Cc][Ll]*:[Cc][Oo][Nn][Ff][Ii][Gg]*[Pp][Aa][Ss][Ss]*:[Mm][Ii][Gg][Rr][Aa][Tt][Ee]*";
+
     private final RedisClient client;
     private final ReplyFormat format;
     private final Path history;
@@ -41,6 +44,7 @@ public final class InteractiveShell {
     }
 
     public void run() {
+        privateHistoryFile();
         try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
@@ -48,6 +52,8 @@ public final class InteractiveShell {
                     .completer(new StringsCompleter(COMMANDS.stream()
                             .flatMap(c -> java.util.stream.Stream.of(c, c.toLowerCase(Locale.ROOT))).toList()))
                     .variable(LineReader.HISTORY_FILE, history)
+                    // As redis-cli does: a typed password never lands in the history file.
+                    .variable(LineReader.HISTORY_IGNORE, SECRET_COMMANDS)
                     .option(LineReader.Option.CASE_INSENSITIVE, true)
                     .build();
             PrintWriter out = terminal.writer();
@@ -81,6 +87,18 @@ public final class InteractiveShell {
             }
         } catch (IOException e) {
             throw RedisTlsException.failed("cannot open the terminal: " + e.getMessage(), e);
+        }
+    }
+
+    /** The history is created owner-only: commands can hold values nobody else should read. */
+    private void privateHistoryFile() {
+        try {
+            if (!java.nio.file.Files.exists(history)) {
+                java.nio.file.Files.createFile(history, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no history file then; JLine keeps history in memory
         }
     }
 }
