@@ -64,6 +64,18 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
                 || !dev.redistls.pki.CertificateAuthority.matches(chain.get(0), key)) {
             throw RedisTlsException.badInput("key " + c.key() + " does not belong to certificate " + c.cert());
         }
+        // The server would only say "bad certificate"; here we can say which and since when.
+        X509Certificate leaf = chain.get(0);
+        java.util.Date now = new java.util.Date();
+        if (now.after(leaf.getNotAfter())) {
+            throw RedisTlsException.badInput("client certificate " + c.cert() + " expired on "
+                    + leaf.getNotAfter().toInstant().toString().substring(0, 10)
+                    + ": issue a new one with 'redis-tls client issue NAME --force'");
+        }
+        if (now.before(leaf.getNotBefore())) {
+            throw RedisTlsException.badInput("client certificate " + c.cert() + " is not valid before "
+                    + leaf.getNotBefore().toInstant() + ": check this host's clock");
+        }
         KeyStore ks = emptyStore();
         ks.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

@@ -175,6 +175,30 @@ class CliCommandIT {
     }
 
     @Test
+    void expiredClientCertificateIsNamedBeforeConnecting() throws Exception {
+        withPassword();
+        java.security.KeyPair pair = KeyType.EC_P256.generate();
+        java.security.PrivateKey caKey = dev.redistls.pki.Pem.readPrivateKey(caHome.resolve("root.key"));
+        java.security.cert.X509Certificate root = dev.redistls.pki.Pem.readCertificate(caHome.resolve("root.crt"));
+        java.time.Instant now = java.time.Instant.now();
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(root, java.math.BigInteger.valueOf(now.toEpochMilli()),
+                java.util.Date.from(now.minus(java.time.Duration.ofDays(10))), java.util.Date.from(now.minus(java.time.Duration.ofDays(1))),
+                new javax.security.auth.x500.X500Principal("CN=expired"), pair.getPublic());
+        var cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
+        Path crt = tmp.resolve("expired.crt");
+        Path key = tmp.resolve("expired.key");
+        dev.redistls.pki.Pem.writeCertificate(crt, cert, null);
+        dev.redistls.pki.Pem.writePrivateKey(key, pair.getPrivate(), null);
+        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
+                "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: client certificate " + crt + " expired on "
+                + cert.getNotAfter().toInstant().toString().substring(0, 10)
+                + ": issue a new one with 'redis-tls client issue NAME --force'\n");
+    }
+
+    @Test
     void wrongCaIsNamed() {
         withPassword();
         CertificateAuthority other = CertificateAuthority.createRoot("other", KeyType.EC_P256, 30);
