@@ -121,8 +121,13 @@ public final class RedisClient implements Closeable {
     @Override
     public void close() {
         try {
-            jedis.close();
-        } catch (JedisException ignored) {
+            if (connection.isBroken()) {
+                // A graceful close would flush, and on a half-done handshake retry it until the timeout.
+                connection.forceDisconnect();
+            } else {
+                jedis.close();
+            }
+        } catch (JedisException | java.io.IOException ignored) {
             // closing a broken connection: the error that matters was already reported
         }
     }
