@@ -7,14 +7,19 @@ import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.RedisInputStream;
 import redis.clients.jedis.util.SafeEncoder;
 
+import javax.net.ssl.SSLSocket;
 import java.io.Closeable;
+import java.io.IOException;
+import java.net.Socket;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -127,7 +132,7 @@ public final class RedisClient implements Closeable {
             } else {
                 jedis.close();
             }
-        } catch (JedisException | java.io.IOException ignored) {
+        } catch (JedisException | IOException ignored) {
             // closing a broken connection: the error that matters was already reported
         }
     }
@@ -150,6 +155,31 @@ public final class RedisClient implements Closeable {
     }
 
     /**
+     * Completes the TLS handshake before Jedis writes anything, so that a failed handshake is reported as such
+     * (not as a failed AUTH) and the socket is dropped at once: Jedis' cleanup after a failed first command
+     * flushes, which on a half-done handshake waits for another timeout.
+     */
+    private record HandshakeFirst(DefaultJedisSocketFactory delegate) implements JedisSocketFactory {
+        @Override
+        public Socket createSocket() {
+            Socket socket = delegate.createSocket();
+            if (socket instanceof SSLSocket ssl) {
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // the handshake failure is what gets reported
+                    }
+                    throw new JedisConnectionException("TLS handshake failed", e);
+                }
+            }
+            return socket;
+        }
+    }
+
+    /**
      * Jedis returns a status reply ({@code +OK}) and a bulk string as the same {@code byte[]}; redis-cli prints
      * them differently (OK vs "OK"). This connection peeks at the reply's type byte for the user's commands
      * only (Jedis' own AUTH/SELECT expect plain bytes).
@@ -158,7 +188,7 @@ public final class RedisClient implements Closeable {
         boolean markStatus;
 
         StatusAwareConnection(HostAndPort hp, JedisClientConfig config) {
-            super(new DefaultJedisSocketFactory(hp, config), config);
+            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config)), config);
         }
 
         @Override
