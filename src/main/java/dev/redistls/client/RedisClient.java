@@ -120,7 +120,7 @@ public final class RedisClient implements Closeable {
 
     /** The certificate chain the server presented, or null (plaintext, or no handshake yet). */
     public X509Certificate[] servedChain() {
-        return served(tls);
+        return tls == null ? null : tls.served().get();
     }
 
     @Override
@@ -137,8 +137,8 @@ public final class RedisClient implements Closeable {
         }
     }
 
-    private static X509Certificate[] served(TlsContext tls) {
-        return tls == null ? null : tls.served().get();
+    private static TlsContext.ServedChain served(TlsContext tls) {
+        return tls == null ? null : tls.served();
     }
 
     /** A command name as typed: Redis is case-insensitive and knows better than a client which names exist. */

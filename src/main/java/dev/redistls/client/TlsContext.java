@@ -12,12 +12,14 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -38,7 +40,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         try {
             SSLContext ssl = SSLContext.getInstance("TLS");
             ServedChain served = new ServedChain();
-            ssl.init(keyManagers(c), new TrustManager[] {new Recording(trustManager(c), served)}, null);
+            ssl.init(new KeyManager[] {new AskedFor(keyManager(c), served)}, new TrustManager[] {new Recording(trustManager(c), served)}, null);
             SSLParameters params = new SSLParameters();
             if (c.verifyMode() == VerifyMode.FULL) {
                 // The JDK checks the name against the SAN (DNS or IP) exactly as an HTTPS client would; an SNI
@@ -54,7 +56,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         }
     }
 
-    private static KeyManager[] keyManagers(TlsClientConfig c) throws GeneralSecurityException {
+    private static X509ExtendedKeyManager keyManager(TlsClientConfig c) throws GeneralSecurityException {
         if (c.cert() == null) {
             return null;
         }
@@ -80,7 +82,12 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         ks.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, IN_MEMORY);
-        return kmf.getKeyManagers();
+        for (KeyManager km : kmf.getKeyManagers()) {
+            if (km instanceof X509ExtendedKeyManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("no X.509 key manager");
     }
 
     private static X509ExtendedTrustManager trustManager(TlsClientConfig c) throws GeneralSecurityException {
@@ -146,9 +153,66 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
     /** The certificate chain the server presented, so that a failure can say what the certificate is for. */
     public static final class ServedChain {
         private volatile X509Certificate[] chain;
+        private volatile boolean clientCertificateRequested;
 
         public X509Certificate[] get() {
             return chain;
+        }
+
+        /** Whether the server asked for a client certificate (it does when tls-auth-clients is yes or optional). */
+        public boolean clientCertificateRequested() {
+            return clientCertificateRequested;
+        }
+    }
+
+    /**
+     * Notes that the server asked for a client certificate, then answers with ours (or none). With TLS 1.3 a server
+     * that requires one refuses only after the handshake, by closing the connection; this tells that case apart.
+     */
+    private static final class AskedFor extends X509ExtendedKeyManager {
+        private final X509ExtendedKeyManager delegate;
+        private final ServedChain served;
+
+        AskedFor(X509ExtendedKeyManager delegate, ServedChain served) {
+            this.delegate = delegate;
+            this.served = served;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            served.clientCertificateRequested = true;
+            return delegate == null ? null : delegate.chooseClientAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            served.clientCertificateRequested = true;
+            return delegate == null ? null : delegate.chooseEngineClientAlias(keyType, issuers, engine);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return delegate == null ? null : delegate.getClientAliases(keyType, issuers);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return delegate == null ? null : delegate.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return delegate == null ? null : delegate.getPrivateKey(alias);
         }
     }
 

@@ -29,11 +29,14 @@ public final class TlsErrors {
     private TlsErrors() {
     }
 
-    public static RedisTlsException explain(Throwable failure, TlsClientConfig c, X509Certificate[] served) {
-        return new RedisTlsException(RedisTlsException.FAILED, message(failure, c, served), failure);
+    /** {@code peer} is what the handshake saw (null for plaintext). */
+    public static RedisTlsException explain(Throwable failure, TlsClientConfig c, TlsContext.ServedChain peer) {
+        return new RedisTlsException(RedisTlsException.FAILED, message(failure, c, peer), failure);
     }
 
-    static String message(Throwable failure, TlsClientConfig c, X509Certificate[] served) {
+    static String message(Throwable failure, TlsClientConfig c, TlsContext.ServedChain peer) {
+        X509Certificate[] served = peer == null ? null : peer.get();
+        boolean certAsked = peer != null && peer.clientCertificateRequested();
         String at = c.endpoint();
         List<Throwable> chain = causes(failure);
         String all = String.join(" | ", chain.stream().map(t -> String.valueOf(t.getMessage())).toList())
@@ -75,7 +78,7 @@ public final class TlsErrors {
         }
 
         if (c.tls()) {
-            String tlsMessage = tls(chain, all, c, served);
+            String tlsMessage = tls(chain, all, c, served, certAsked);
             if (tlsMessage != null) {
                 return tlsMessage;
             }
@@ -87,7 +90,8 @@ public final class TlsErrors {
                 : root.getClass().getSimpleName());
     }
 
-    private static String tls(List<Throwable> chain, String all, TlsClientConfig c, X509Certificate[] served) {
+    private static String tls(List<Throwable> chain, String all, TlsClientConfig c, X509Certificate[] served,
+                              boolean certAsked) {
         String at = c.endpoint();
         String target = c.sni() != null ? c.sni() : c.host();
         if (all.contains("no subject alternative") || all.contains("no name matching")) {
@@ -129,8 +133,9 @@ public final class TlsErrors {
         if (served != null && c.cert() == null && closedOrGarbled(all, chain)) {
             // TLS 1.3: the handshake ends on the client's side before the server checks our (absent) certificate,
             // so the refusal arrives as a closed connection on the first read.
-            return "server at " + at + " closed the connection after the handshake: it probably requires a client"
-                    + " certificate; pass --cert/--key (or --keys-dir)";
+            return certAsked
+                    ? "server at " + at + " requires a client certificate: pass --cert/--key (or --keys-dir)"
+                    : "server at " + at + " closed the connection after the TLS handshake: check its log";
         }
         if (served != null && c.cert() != null && closedOrGarbled(all, chain)) {
             // TLS 1.3 again: the server's alert about our certificate arrives as a reset or broken pipe.
