@@ -11,6 +11,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 CertsCommand.class,
                 CaCommand.class,
+                InstallCommand.class,
+                ConfigureCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
