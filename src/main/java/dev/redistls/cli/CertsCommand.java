@@ -43,9 +43,9 @@ final class CertsCommand implements Callable<Integer> {
             m.put("kept", r.kept());
             m.put("owner", r.owner().toString());
             Map<String, Object> certs = new LinkedHashMap<>();
-            certs.put("root", Json.of(CertInfo.of(r.root())));
-            certs.put("server", Json.of(CertInfo.of(r.server())));
-            certs.put("client", Json.of(CertInfo.of(r.client())));
+            certs.put("root", CertInfo.of(r.root()).toMap());
+            certs.put("server", CertInfo.of(r.server()).toMap());
+            certs.put("client", CertInfo.of(r.client()).toMap());
             m.put("certificates", certs);
             Json.print(out, m);
             return 0;

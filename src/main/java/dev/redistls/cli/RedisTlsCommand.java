@@ -13,6 +13,10 @@ import picocli.CommandLine.ScopeType;
                 CaCommand.class,
                 InstallCommand.class,
                 ConfigureCommand.class,
+                StatusCommand.class,
+                ReissueCommand.class,
+                RenewCommand.class,
+                UninstallCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

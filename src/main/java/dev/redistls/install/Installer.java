@@ -110,7 +110,10 @@ public final class Installer {
                 report.done((keys.rootCreated() ? "Created root CA in " + keys.request().caHome().dir() + "; issued" : "Issued")
                         + " certificates for " + keys.request().hostname() + " in " + node.keys().dir());
             }
-            report.done("Wrote " + changes.size() + " TLS setting(s) to " + node.confPath());
+            long changed = changes.stream().filter(c -> record.map(InstallRecord::changes).orElse(List.of()).stream()
+                    .noneMatch(e -> e.after().equals(c.after()))).count();
+            report.done(changed == 0 ? node.confPath() + " already has these TLS settings"
+                    : "Wrote " + changed + " TLS setting(s) to " + node.confPath());
 
             try {
                 if (live.isPresent()) {

@@ -58,7 +58,7 @@ public final class Node {
         if (endpoint != null) {
             Endpoint.parse(endpoint);
         }
-        return new Node(confPath, conf, keys, endpoint, Credentials.from(eff, env), restartCommand);
+        return new Node(confPath.toAbsolutePath().normalize(), conf, keys, endpoint, Credentials.from(eff, env), restartCommand);
     }
 
     public Path confPath() {

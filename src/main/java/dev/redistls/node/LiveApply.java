@@ -35,8 +35,7 @@ public final class LiveApply {
     }
 
     /**
-     * Moves the node from {@code current} to {@code wanted} (both as CONFIG GET/SET values). Returns the values it
-     * had before, so that a caller can put them back.
+     * Moves the node from {@code current} to {@code wanted} (both as CONFIG GET/SET values).
      */
     public static void apply(LiveNode node, Map<String, String> current, Map<String, String> wanted) {
         Map<String, String> options = new LinkedHashMap<>();
@@ -46,9 +45,15 @@ public final class LiveApply {
                 options.put(k, w.getValue());
             }
         }
-        // Files that point somewhere new are loaded by Redis as part of this command; if they are bad, nothing changes.
-        node.configSet(options);
-        node.configSet(portChange(current, wanted));
+        if ("0".equals(wanted.get("tls-port"))) {
+            // Closing TLS: the listener goes first, then the files it used may be unset.
+            node.configSet(portChange(current, wanted));
+            node.configSet(options);
+        } else {
+            // Files that point somewhere new are loaded as part of this command; if they are bad, nothing changes.
+            node.configSet(options);
+            node.configSet(portChange(current, wanted));
+        }
     }
 
     /**

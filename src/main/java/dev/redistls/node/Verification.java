@@ -12,7 +12,7 @@ public final class Verification {
     private String servedSha256;
     private boolean handshake;
 
-    void add(String name, boolean passed, String detail) {
+    public void add(String name, boolean passed, String detail) {
         checks.add(new Check(name, passed, detail));
     }
 

@@ -23,6 +23,18 @@ public record CertInfo(String subject, List<String> sans, String serial, Instant
                 daysLeft(cert), sha256(cert));
     }
 
+    /** The documented JSON shape of a certificate in --json outputs. */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("subject", subject);
+        m.put("sans", sans);
+        m.put("serial", serial);
+        m.put("notAfter", notAfter.toString());
+        m.put("daysLeft", daysLeft);
+        m.put("sha256", sha256);
+        return m;
+    }
+
     public static long daysLeft(X509Certificate cert) {
         return Duration.between(Instant.now(), cert.getNotAfter().toInstant()).toDays();
     }
