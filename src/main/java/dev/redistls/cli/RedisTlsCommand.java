@@ -17,6 +17,8 @@ import picocli.CommandLine.ScopeType;
                 ReissueCommand.class,
                 RenewCommand.class,
                 UninstallCommand.class,
+                DoctorCommand.class,
+                DemoCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

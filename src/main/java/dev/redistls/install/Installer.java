@@ -14,6 +14,7 @@ import dev.redistls.node.LiveNode;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.KeyType;
 import dev.redistls.pki.NodeKeys;
+import dev.redistls.pki.Pem;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -118,6 +119,9 @@ public final class Installer {
             try {
                 if (live.isPresent()) {
                     LiveApply.apply(live.get(), liveNow, LiveValues.of(target));
+                    // Redis skips loading certificate files while no TLS listener is open, and a node that had TLS
+                    // before keeps its old context in memory: load them now that the port is open, proven by fingerprint.
+                    reload(live.get(), node, target);
                     report.done("Applied live on " + live.get().endpoint() + " with CONFIG SET (no restart)");
                 } else if (node.restartCommand() != null) {
                     Restart.run(node.restartCommand());
@@ -140,6 +144,13 @@ public final class Installer {
         } finally {
             live.ifPresent(LiveNode::close);
         }
+    }
+
+    static void reload(LiveNode live, Node node, TlsSettings target) {
+        dev.redistls.pki.KeysDir k = node.keys();
+        LiveApply.reloadCertificates(live, live.endpoint().withPort(target.tlsPort()), k.serverCert(), k.serverKey(),
+                k.serverRoot(), Pem.readCertificate(k.clientRoot()), Pem.readCertificate(k.clientCert()),
+                Pem.readPrivateKey(k.clientKey()), Pem.readCertificate(k.serverCert()));
     }
 
     private static void moveFirewall(PortFirewall firewall, Optional<InstallRecord> record, TlsSettings target, Report report) {

@@ -13,7 +13,9 @@ final class PortCheck {
 
     static void requireFree(String what, int port) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            // Reuse-address lets the bind succeed over TIME_WAIT leftovers of closed connections, and still fails
+            // when a process listens on the port, which is the question.
+            s.setReuseAddress(true);
             s.bind(new InetSocketAddress("0.0.0.0", port));
         } catch (IOException e) {
             throw RedisTlsException.badInput(what + " " + port + " is already in use by another process: choose another with --tls-port");

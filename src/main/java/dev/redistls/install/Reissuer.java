@@ -75,9 +75,7 @@ public final class Reissuer {
             InstallRecord rec = record.get();
             try {
                 if (r.server()) {
-                    LiveApply.reloadCertificates(live.get(), live.get().endpoint().withPort(rec.tlsPort()),
-                            keys.serverCert(), keys.serverKey(), keys.serverRoot(), ca.certificate(),
-                            Pem.readCertificate(keys.clientCert()), Pem.readPrivateKey(keys.clientKey()), newServer);
+                    Installer.reload(live.get(), r.node(), Installer.settings(rec, r.node()));
                     report.done("Reloaded live on " + live.get().endpoint() + " (no restart)");
                 }
             } catch (RuntimeException e) {

@@ -40,24 +40,37 @@ public final class LiveNode implements AutoCloseable {
         if (tls != null) {
             cfg.ssl(true).sslSocketFactory(tls.getSocketFactory());
         }
-        Jedis jedis = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), cfg.build());
+        Jedis jedis = null;
         try {
+            // Jedis connects (and authenticates) in its constructor.
+            jedis = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), cfg.build());
             jedis.ping();
             return new LiveNode(jedis, endpoint);
         } catch (JedisAccessControlException e) {
-            jedis.close();
+            closeQuietly(jedis);
             throw RedisTlsException.badInput("Redis at " + endpoint + " refused the password from " + credentials
                     + ": " + firstLine(e.getMessage()));
         } catch (JedisDataException e) {
-            jedis.close();
+            closeQuietly(jedis);
             String m = firstLine(e.getMessage());
             if (m.startsWith("NOAUTH")) {
                 throw RedisTlsException.badInput("Redis at " + endpoint + " needs a password: set REDISCLI_AUTH or requirepass in the config");
             }
             throw RedisTlsException.failed("Redis at " + endpoint + " answered: " + m);
         } catch (JedisConnectionException e) {
-            jedis.close();
+            closeQuietly(jedis);
             throw new Unreachable(endpoint, e);
+        }
+    }
+
+    private static void closeQuietly(Jedis jedis) {
+        if (jedis == null) {
+            return;
+        }
+        try {
+            jedis.close();
+        } catch (RuntimeException ignored) {
+            // the connection is already broken; the reason is being reported
         }
     }
 
@@ -134,7 +147,7 @@ public final class LiveNode implements AutoCloseable {
 
     @Override
     public void close() {
-        jedis.close();
+        closeQuietly(jedis);
     }
 
     static String firstLine(String s) {
