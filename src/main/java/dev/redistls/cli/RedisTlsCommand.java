@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 CertsCommand.class,
                 CaCommand.class,
+                FirewallCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
