@@ -176,9 +176,10 @@ final class NftablesFirewall implements Firewall {
                     && r.matchesPort(port));
             if (!accepted) {
                 notes.add("note: chain " + c.name() + " of table " + c.family() + " " + c.table()
-                        + " drops by default and nftables runs every input chain, so our accept cannot override it;"
-                        + " to let tcp port " + port + " through there too: nft insert rule " + c.family() + " "
-                        + c.table() + " " + c.name() + " tcp dport " + port + " accept");
+                        + " drops by default and no rule there accepts tcp port " + port + "; nftables runs every"
+                        + " input chain, so our accept cannot override that drop: to let the port through, run: "
+                        + "nft insert rule " + c.family() + " " + c.table() + " " + c.name() + " tcp dport " + port
+                        + " accept");
             }
         }
         return notes;

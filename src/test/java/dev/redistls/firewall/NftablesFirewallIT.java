@@ -128,7 +128,7 @@ class NftablesFirewallIT {
                 }
                 """, "nft", "-f", "-");
         Firewall.Outcome o = fw.open(6380, List.of());
-        assertThat(o.lines()).anyMatch(l -> l.startsWith("note: chain input of table inet filter drops by default")
+        assertThat(o.lines()).anyMatch(l -> l.startsWith("note: chain input of table inet filter drops by default and no rule there accepts tcp port 6380")
                 && l.endsWith("nft insert rule inet filter input tcp dport 6380 accept"));
         assertThat(ns.must("nft", "list", "chain", "inet", "filter", "input")).doesNotContain("6380");
     }
