@@ -73,7 +73,8 @@ final class NftablesFirewall implements Firewall {
                     + " { type filter hook input priority 0 ; policy accept ; }");
             apply(script);
             if (!added.isEmpty()) {
-                lines.add(0, "opened tcp port " + port + " from " + String.join(", ", added) + " (" + place + ")");
+                lines.add(0, "opened tcp port " + port + " from " + String.join(", ", added) + " (" + place + ")"
+                        + (dropNotes(rs, port).isEmpty() ? "" : "; another chain still drops it, see the note"));
             }
         }
         lines.addAll(notes(rs, port));

@@ -22,12 +22,40 @@ final class Selection {
             case "auto" -> auto(runner);
             case "none" -> new NoFirewall(chosen);
             case "nftables" -> new NftablesFirewall(ready(runner, "nft", b), chosen);
-            case "iptables" -> new IptablesFirewall(ready(runner, "iptables", b), chosen, "iptables", "ip6tables");
-            case "firewalld" -> new FirewalldFirewall(ready(runner, "firewall-cmd", b), chosen);
+            case "iptables" -> iptables(ready(runner, "iptables", b));
+            case "firewalld" -> firewalld(ready(runner, "firewall-cmd", b));
             case "ufw" -> new UfwFirewall(ready(runner, "ufw", b), chosen);
             default -> throw RedisTlsException.badInput("unknown firewall backend: " + backend + " (expected one of "
                     + String.join(", ", Firewall.BACKENDS) + ")");
         };
+    }
+
+    /**
+     * The variant that holds the host's rules. An ACCEPT in one variant cannot override a DROP in the other (each
+     * has its own hooks), so when only the legacy variant has rules, ours go there.
+     */
+    private static Firewall iptables(CommandRunner runner) {
+        if (legacyOnly(runner)) {
+            return new IptablesFirewall(runner, "named explicitly; this host's rules are in iptables-legacy",
+                    "iptables-legacy", "ip6tables-legacy");
+        }
+        return new IptablesFirewall(runner, "named explicitly", "iptables", "ip6tables");
+    }
+
+    private static boolean legacyOnly(CommandRunner runner) {
+        return runner.installed("iptables-legacy")
+                && iptablesLines(runner, "iptables") + iptablesLines(runner, "ip6tables") == 0
+                && iptablesLines(runner, "iptables-legacy") + iptablesLines(runner, "ip6tables-legacy") > 0;
+    }
+
+    /** firewall-cmd talks to the firewalld daemon: without it every change would fail half-way. */
+    private static Firewall firewalld(CommandRunner runner) {
+        CommandRunner.Result state = runner.run("firewall-cmd", "--state");
+        if (!state.ok()) {
+            throw RedisTlsException.failed("firewalld is not running" + runner.where() + " (firewall-cmd --state: "
+                    + state.firstErrorLine() + "): start it with systemctl start firewalld, or choose another --backend");
+        }
+        return new FirewalldFirewall(runner, "named explicitly");
     }
 
     /** The backend for iptables-legacy and ip6tables-legacy, for hosts (and tests) that use the legacy variant. */
@@ -79,10 +107,12 @@ final class Selection {
             }
         }
         if (tools.contains("iptables")) {
-            int rules = iptablesLines(runner, "iptables") + iptablesLines(runner, "ip6tables");
-            if (rules > 0) {
-                return new IptablesFirewall(runner, "auto: iptables has " + rules + " rule" + (rules == 1 ? "" : "s")
-                        + " or policies beyond the default accept", "iptables", "ip6tables");
+            for (String[] variant : new String[][]{{"iptables", "ip6tables"}, {"iptables-legacy", "ip6tables-legacy"}}) {
+                int rules = iptablesLines(runner, variant[0]) + iptablesLines(runner, variant[1]);
+                if (rules > 0) {
+                    return new IptablesFirewall(runner, "auto: " + variant[0] + " has " + rules + " rule"
+                            + (rules == 1 ? "" : "s") + " or policies beyond the default accept", variant[0], variant[1]);
+                }
             }
         }
         return new NoFirewall("auto: no firewall in use was found (no running firewalld, no active ufw, no nftables"
@@ -116,6 +146,6 @@ final class Selection {
         if (!r.ok()) {
             return 0;
         }
-        return (int) r.out().lines().filter(l -> !l.isBlank() && !l.matches("-P \\S+ ACCEPT")).count();
+        return (int) r.out().lines().filter(l -> !l.isBlank() && !l.startsWith("#") && !l.matches("-P \\S+ ACCEPT")).count();
     }
 }

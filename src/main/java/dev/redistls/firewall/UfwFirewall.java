@@ -76,6 +76,9 @@ final class UfwFirewall implements Firewall {
         if (changed) {
             lines.add("ufw saves its rules itself: they stay after a reboot");
         }
+        if (!runner.run("ufw", "status").out().contains("Status: active")) {
+            lines.add("note: ufw is inactive, so its rules filter nothing until: ufw enable");
+        }
         return new Outcome(name(), port, changed, lines);
     }
 

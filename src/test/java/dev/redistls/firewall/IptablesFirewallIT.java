@@ -127,6 +127,22 @@ class IptablesFirewallIT {
         assertThat(auto.reason()).isEqualTo("auto: iptables has 1 rule or policies beyond the default accept");
     }
 
+    /** The two variants have separate hooks: an ACCEPT in iptables-nft cannot undo a DROP in iptables-legacy. */
+    @Test
+    void whenOnlyTheLegacyVariantHasRulesOursGoThereToo() {
+        ns.must("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT");
+        Firewall auto = Firewall.select("auto", CommandRunner.inNetns(ns.name()));
+        assertThat(auto.reason()).isEqualTo("auto: iptables-legacy has 1 rule or policies beyond the default accept");
+        Firewall explicit = Firewall.select("iptables", CommandRunner.inNetns(ns.name()));
+        assertThat(explicit.reason()).isEqualTo("named explicitly; this host's rules are in iptables-legacy");
+
+        explicit.open(6380, List.of());
+        assertThat(ours("iptables-legacy")).containsExactly(OURS);
+        assertThat(ns.must("nft", "list", "tables")).doesNotContain("filter");
+        auto.close(6380);
+        assertThat(ours("iptables-legacy")).isEmpty();
+    }
+
     @Test
     void autoPicksNoneOnAnEmptyFirewallAndSaysWhy() {
         Firewall auto = Firewall.select("auto", CommandRunner.inNetns(ns.name()));

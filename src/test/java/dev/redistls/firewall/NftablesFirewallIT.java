@@ -116,6 +116,9 @@ class NftablesFirewallIT {
         assertThat(s.ours()).singleElement().asString().startsWith("tcp dport 6380 accept comment \"redis-tls\"");
         assertThat(s.foreign()).singleElement().asString().startsWith("table inet foreign chain input");
         assertThat(fw.status(22).foreign()).hasSize(1);
+        ns.must("nft", "add", "rule", "inet", "foreign", "input", "tcp", "dport", "{ 443, 6379-6390 }", "accept");
+        assertThat(fw.status(6385).foreign()).singleElement().asString().startsWith("table inet foreign chain input");
+        assertThat(fw.status(6391).foreign()).isEmpty();
         assertThat(fw.status(22).open()).isFalse();
     }
 
