@@ -18,7 +18,7 @@ import java.util.List;
  * </ul>
  * Usage, from install/configure/uninstall:
  * <pre>{@code
- * Firewall fw = Firewall.select("auto", CommandRunner.fromEnvironment());
+ * Firewall fw = Firewall.select("auto");                // commands run here, or in $REDIS_TLS_NETNS
  * Firewall.Outcome o = fw.open(6380, List.of());       // or fw.close(6380), fw.status(6380)
  * o.lines().forEach(out::println);                      // what was done, notes, and fw.persistHint()
  * }</pre>
@@ -82,6 +82,11 @@ public interface Firewall {
      */
     static Firewall select(String backend, CommandRunner runner) {
         return Selection.select(backend, runner);
+    }
+
+    /** {@link #select(String, CommandRunner)} with commands run on this host, or in {@code $REDIS_TLS_NETNS}. */
+    static Firewall select(String backend) {
+        return select(backend, CommandRunner.fromEnvironment());
     }
 
     /** Refuses a port outside 1..65535 before any work. */
