@@ -56,10 +56,30 @@ public interface Firewall {
     /** The command that keeps the current rules across a reboot; we print it, never run it. */
     String persistHint();
 
-    /** What open or close did: {@code changed} is false when nothing needed doing. Lines are for people. */
+    /** Starts the line that carries {@link #persistHint()} in an outcome. */
+    String PERSIST = "to keep it after a reboot: ";
+
+    /**
+     * What open or close did: {@code changed} is false when nothing needed doing. Lines are for people, in the order
+     * to print them; {@link #done()}, {@link #notes()} and {@link #next()} sort them for a caller's own report.
+     */
     record Outcome(String backend, int port, boolean changed, List<String> lines) {
         public Outcome {
             lines = List.copyOf(lines);
+        }
+
+        public List<String> done() {
+            return lines.stream().filter(l -> !l.startsWith("note: ") && !l.startsWith(PERSIST)).toList();
+        }
+
+        /** Rules of others left as they are, drops we cannot override, a missing ip6tables. */
+        public List<String> notes() {
+            return lines.stream().filter(l -> l.startsWith("note: ")).toList();
+        }
+
+        /** The command that keeps the change after a reboot; empty when nothing changed. */
+        public List<String> next() {
+            return lines.stream().filter(l -> l.startsWith(PERSIST)).toList();
         }
     }
 

@@ -62,7 +62,7 @@ final class FirewalldFirewall implements Firewall {
             changed = true;
         }
         if (changed) {
-            lines.add("to keep it after a reboot: " + persistHint());
+            lines.add(PERSIST + persistHint());
         }
         return new Outcome(name(), port, changed, lines);
     }
@@ -91,7 +91,7 @@ final class FirewalldFirewall implements Firewall {
         }
         lines.add("note: firewalld keeps no mark of who opened a port; if another service needs tcp port " + port
                 + ", open it again with firewall-cmd --add-port=" + port + "/tcp");
-        lines.add("to keep it after a reboot: " + persistHint());
+        lines.add(PERSIST + persistHint());
         return new Outcome(name(), port, true, lines);
     }
 

@@ -66,7 +66,7 @@ final class IptablesFirewall implements Firewall {
         }
         notes(port, has6).forEach(lines::add);
         if (tx.changed()) {
-            lines.add("to keep it after a reboot: " + persistHint());
+            lines.add(PERSIST + persistHint());
         }
         return new Outcome(name(), port, tx.changed(), lines);
     }
@@ -137,7 +137,7 @@ final class IptablesFirewall implements Firewall {
                     "note: a rule not made by redis-tls still accepts tcp port " + port + " in " + tool + " INPUT ("
                             + r.line() + "); left as it is"));
         }
-        lines.add("to keep it after a reboot: " + persistHint());
+        lines.add(PERSIST + persistHint());
         return new Outcome(name(), port, true, lines);
     }
 

@@ -79,7 +79,7 @@ final class NftablesFirewall implements Firewall {
         }
         lines.addAll(notes(rs, port));
         if (!script.isEmpty()) {
-            lines.add("to keep it after a reboot: " + persistHint());
+            lines.add(PERSIST + persistHint());
         }
         return new Outcome(name(), port, !script.isEmpty(), lines);
     }
@@ -110,7 +110,7 @@ final class NftablesFirewall implements Firewall {
                 + (lastOnes && onlyOurChain ? "; the table, now empty, is gone too" : ""));
         foreign(rs, port).forEach(r -> lines.add("note: a rule not made by redis-tls still accepts tcp port " + port
                 + " in " + r.where() + "; left as it is"));
-        lines.add("to keep it after a reboot: " + persistHint());
+        lines.add(PERSIST + persistHint());
         return new Outcome(name(), port, true, lines);
     }
 

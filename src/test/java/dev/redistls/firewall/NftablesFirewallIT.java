@@ -65,10 +65,14 @@ class NftablesFirewallIT {
         assertThat(first.lines()).anyMatch(l -> l.startsWith("note: a rule not made by redis-tls already accepts tcp"
                 + " port 6380 in table inet foreign chain input") && l.endsWith("; left as it is"));
         assertThat(first.lines()).last().asString().contains("nft list ruleset > /etc/nftables.conf");
+        assertThat(first.done()).singleElement().asString().startsWith("opened tcp port 6380 from anywhere");
+        assertThat(first.notes()).singleElement().asString().startsWith("note: a rule not made by redis-tls");
+        assertThat(first.next()).containsExactly(Firewall.PERSIST + fw.persistHint());
 
         Firewall.Outcome again = fw.open(6380, List.of());
         assertThat(again.changed()).isFalse();
         assertThat(again.lines().get(0)).contains("already open").contains("nothing changed");
+        assertThat(again.next()).isEmpty();
         assertThat(ourRules(6380)).containsExactly("anywhere");
 
         Firewall.Outcome closed = fw.close(6380);
