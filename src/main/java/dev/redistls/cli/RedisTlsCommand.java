@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
                 ReissueCommand.class,
                 RenewCommand.class,
                 UninstallCommand.class,
+                FirewallCommand.class,
                 DoctorCommand.class,
                 DemoCommand.class,
         },
