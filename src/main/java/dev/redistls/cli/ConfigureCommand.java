@@ -28,7 +28,7 @@ final class ConfigureCommand implements Callable<Integer> {
         if (!mode.any()) {
             throw RedisTlsException.badInput("nothing to change: give --tls-only, --auth-clients, --tls-port, --port, --replication or --cluster");
         }
-        Report report = Installer.configure(node.resolve(), mode.change(), firewall.firewall(), dryRun);
+        Report report = Installer.configure(node.resolve(), mode.change(), firewall.plan(), dryRun);
         return ReportPrinter.print(spec.commandLine(), report);
     }
 }

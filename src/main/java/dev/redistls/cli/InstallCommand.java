@@ -33,7 +33,7 @@ final class InstallCommand implements Callable<Integer> {
         Node n = node.resolve();
         Report report = Installer.install(new Installer.Request(n, cert.caHome(), cert.hostname(), cert.sans(),
                 cert.keyType(), cert.days(), FileOwner.choose(cert.owner(), n.confPath()), mode.change(),
-                firewall.firewall(), dryRun, noLive));
+                firewall.plan(), dryRun, noLive));
         return ReportPrinter.print(spec.commandLine(), report);
     }
 }

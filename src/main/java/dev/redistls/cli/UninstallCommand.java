@@ -21,6 +21,6 @@ final class UninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return ReportPrinter.print(spec.commandLine(), Uninstaller.uninstall(node.resolve(), keepCerts, firewall.firewall()));
+        return ReportPrinter.print(spec.commandLine(), Uninstaller.uninstall(node.resolve(), keepCerts, firewall.plan()));
     }
 }

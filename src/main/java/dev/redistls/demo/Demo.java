@@ -6,7 +6,7 @@ import dev.redistls.conf.ModeChange;
 import dev.redistls.files.FileOwner;
 import dev.redistls.install.Installer;
 import dev.redistls.install.Node;
-import dev.redistls.install.PortFirewall;
+import dev.redistls.install.FirewallPlan;
 import dev.redistls.install.Report;
 import dev.redistls.install.Status;
 import dev.redistls.install.Uninstaller;
@@ -74,7 +74,7 @@ public final class Demo {
             Node node = Node.resolve(conf, dir.resolve("tls"), null, null, name -> null);
             Report install = Installer.install(new Installer.Request(node, new CaHome(dir.resolve("ca")),
                     "localhost", List.of(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, FileOwner.current(),
-                    new ModeChange(null, tlsPort, false, AuthClients.OPTIONAL, null, null), PortFirewall.NONE, false, false));
+                    new ModeChange(null, tlsPort, false, AuthClients.OPTIONAL, null, null), FirewallPlan.NONE, false, false));
             print(install);
             Verification v = install.verification();
 
@@ -106,7 +106,7 @@ public final class Demo {
             }
 
             step("6. redis-tls uninstall: config restored byte for byte, TLS closed live");
-            print(Uninstaller.uninstall(Node.resolve(conf, dir.resolve("tls"), null, null, name -> null), false, PortFirewall.NONE));
+            print(Uninstaller.uninstall(Node.resolve(conf, dir.resolve("tls"), null, null, name -> null), false, FirewallPlan.NONE));
             return v != null && v.passed() ? 0 : RedisTlsException.VERIFICATION_FAILED;
         } catch (IOException e) {
             throw RedisTlsException.failed("demo failed: " + e.getMessage(), e);

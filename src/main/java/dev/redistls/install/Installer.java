@@ -9,6 +9,7 @@ import dev.redistls.conf.RedisConf;
 import dev.redistls.conf.TlsSettings;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
+import dev.redistls.firewall.Firewall;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
 import dev.redistls.pki.CaHome;
@@ -33,7 +34,7 @@ import java.util.Optional;
 public final class Installer {
     /** What install needs beyond the node: how to make certificates, the mode, and how far to go. */
     public record Request(Node node, CaHome caHome, String hostname, List<String> sans, KeyType keyType, int days,
-                          FileOwner owner, ModeChange mode, PortFirewall firewall, boolean dryRun, boolean noLive) {
+                          FileOwner owner, ModeChange mode, FirewallPlan firewall, boolean dryRun, boolean noLive) {
     }
 
     private Installer() {
@@ -52,7 +53,7 @@ public final class Installer {
     }
 
     /** {@code configure}: a new mode for an installed node; its certificates stay. */
-    public static Report configure(Node node, ModeChange mode, PortFirewall firewall, boolean dryRun) {
+    public static Report configure(Node node, ModeChange mode, FirewallPlan firewall, boolean dryRun) {
         InstallRecord record = node.record().orElseThrow(() -> RedisTlsException.badInput(
                 "redis-tls is not installed on " + node.confPath() + " (no install record in " + node.keys().dir()
                         + "): run 'redis-tls install' first"));
@@ -66,8 +67,10 @@ public final class Installer {
     }
 
     private static Report converge(Node node, Optional<InstallRecord> record, TlsSettings target, NodeKeys.Plan keys,
-                                   PortFirewall firewall, boolean dryRun, boolean noLive, String verb) {
+                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive, String verb) {
         Report report = new Report();
+        // Chosen (and its tool checked) before anything is touched.
+        Firewall firewall = firewallPlan.select(record);
         Optional<LiveNode> live = node.connectIfRunning();
         try {
             if (live.isEmpty() && !noLive && node.restartCommand() == null) {
@@ -87,14 +90,13 @@ public final class Installer {
             }
 
             byte[] newConf = edited.bytes();
-            String firewallName = firewall == PortFirewall.NONE
-                    ? record.map(InstallRecord::firewallBackend).orElse(null) : firewall.name();
+            String firewallName = "none".equals(firewall.name()) ? null : firewall.name();
             InstallRecord newRecord = record.orElseGet(() -> new InstallRecord(1, node.confPath().toAbsolutePath().toString(),
                             Base64.getEncoder().encodeToString(node.conf().bytes()), null, List.of(), null, 0, 0, null,
                             false, false, null, 0))
                     .with(sha256(newConf), changes, target.modeName(), target.port(), target.tlsPort(),
                             target.authClients().word(), target.replication(), target.cluster(),
-                            firewallName, firewallName == null || "none".equals(firewallName) ? 0 : target.tlsPort());
+                            firewallName, firewallName == null ? 0 : target.tlsPort());
 
             if (keys != null) {
                 keys.prepare();
@@ -130,7 +132,7 @@ public final class Installer {
                 } else {
                     report.note("Redis is not running: the files are written; it serves TLS when started");
                 }
-                moveFirewall(firewall, record, target, report);
+                moveFirewall(firewall, firewallPlan.allowFrom(), record, target, report);
             } catch (RuntimeException e) {
                 batch.undo();
                 live.ifPresent(n -> restoreQuietly(n, liveNow));
@@ -153,14 +155,16 @@ public final class Installer {
                 Pem.readPrivateKey(k.clientKey()), Pem.readCertificate(k.serverCert()));
     }
 
-    private static void moveFirewall(PortFirewall firewall, Optional<InstallRecord> record, TlsSettings target, Report report) {
-        if (firewall == PortFirewall.NONE) {
+    private static void moveFirewall(Firewall firewall, List<String> allowFrom, Optional<InstallRecord> record,
+                                     TlsSettings target, Report report) {
+        if ("none".equals(firewall.name())) {
             return;
         }
         int old = record.map(InstallRecord::firewallPort).orElse(0);
-        firewall.open(target.tlsPort(), report);
+        FirewallPlan.report(firewall.open(target.tlsPort(), allowFrom), report);
         if (old != 0 && old != target.tlsPort()) {
-            firewall.close(old, report);
+            // the add-on's "remove the rule for port 6380" step of forcing TLS
+            FirewallPlan.report(firewall.close(old), report);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.redistls.conf.ConfEditor;
 import dev.redistls.conf.EffectiveConf;
 import dev.redistls.conf.RedisConf;
 import dev.redistls.files.FileBatch;
+import dev.redistls.firewall.Firewall;
 import dev.redistls.node.Endpoint;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
@@ -27,7 +28,7 @@ public final class Uninstaller {
     private Uninstaller() {
     }
 
-    public static Report uninstall(Node node, boolean keepCerts, PortFirewall firewall) {
+    public static Report uninstall(Node node, boolean keepCerts, FirewallPlan firewallPlan) {
         Report report = new Report();
         Optional<InstallRecord> found = node.record();
         if (found.isEmpty()) {
@@ -35,6 +36,7 @@ public final class Uninstaller {
                     + node.keys().dir() + "); nothing to do.");
         }
         InstallRecord record = found.get();
+        Firewall firewall = firewallPlan.select(found);
         byte[] restored;
         byte[] current = node.conf().bytes();
         if (Installer.sha256(current).equals(record.installedSha256())) {
@@ -70,8 +72,8 @@ public final class Uninstaller {
                 } else {
                     report.note("Redis is not running: the config is restored; it starts without TLS");
                 }
-                if (record.firewallBackend() != null && record.firewallPort() != 0) {
-                    firewall.close(record.firewallPort(), report);
+                if (record.firewallPort() != 0 && !"none".equals(firewall.name())) {
+                    FirewallPlan.report(firewall.close(record.firewallPort()), report);
                 }
             } catch (RuntimeException e) {
                 batch.undo();

@@ -8,6 +8,7 @@ import dev.redistls.pki.Pem;
 import dev.redistls.pki.TlsContexts;
 import dev.redistls.testing.Cli;
 import dev.redistls.testing.Load;
+import dev.redistls.testing.Netns;
 import dev.redistls.testing.Processes;
 import dev.redistls.testing.RedisServer;
 import dev.redistls.testing.StockRedis;
@@ -141,6 +142,27 @@ class NodeLifecycleIT {
         assertThat(newSha).isNotEqualTo(fileSha);
         assertThat(after.at("/live/servedSha256").asText()).isEqualTo(newSha);
         assertThat(cli("doctor", "--ca-home", ca.toString()).exitCode()).isZero();
+    }
+
+    @Test
+    void installOpensTheTlsPortTlsOnlyMovesTheRuleAndUninstallClosesIt() throws Exception {
+        String hostBefore = Netns.hostFirewall();
+        try (Netns ns = Netns.create()) {
+            Cli.Result install = Cli.run("install", "--conf", redis.conf().toString(), "--keys-dir", keys.toString(),
+                    "--ca-home", ca.toString(), "--tls-port", "" + tlsPort, "--firewall", "nftables", "--netns", ns.name());
+            assertThat(install.exitCode()).as(install.toString()).isZero();
+            assertThat(ns.must("nft", "list", "table", "inet", "redis_tls")).contains("tcp dport " + tlsPort + " accept");
+
+            Cli.Result tlsOnly = Cli.run("configure", "--conf", redis.conf().toString(), "--tls-only", "--netns", ns.name());
+            assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
+            String table = ns.must("nft", "list", "table", "inet", "redis_tls");
+            assertThat(table).contains("tcp dport " + redis.port() + " accept").doesNotContain("dport " + tlsPort + " ");
+
+            Cli.Result uninstall = Cli.run("uninstall", "--conf", redis.conf().toString(), "--netns", ns.name());
+            assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+            assertThat(ns.must("nft", "list", "tables")).doesNotContain("redis_tls");
+        }
+        assertThat(Netns.hostFirewall()).isEqualTo(hostBefore);
     }
 
     @Test
