@@ -48,6 +48,9 @@ public final class RedisConf {
     /** Reads a config file; a missing, unreadable or non-regular file is bad input naming the path. */
     public static RedisConf read(Path path) {
         if (!Files.exists(path)) {
+            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw RedisTlsException.badInput("cannot read config file " + path + ": broken or looping symbolic link");
+            }
             throw RedisTlsException.badInput("config file not found: " + path);
         }
         if (Files.isDirectory(path)) {
