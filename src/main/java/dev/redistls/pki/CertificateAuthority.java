@@ -38,6 +38,8 @@ public final class CertificateAuthority {
      * TLS server certificates, and what mkcert uses. Long enough for a quiet database, short enough to rotate.
      */
     public static final int LEAF_DAYS = 825;
+    /** A leaf never needs to outlive a root, and a bound keeps the dates inside what X.509 can encode. */
+    public static final int MAX_LEAF_DAYS = ROOT_DAYS;
     /** Clock skew between hosts must not make a fresh certificate "not yet valid". */
     private static final Duration BACKDATE = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -97,6 +99,13 @@ public final class CertificateAuthority {
         return new IssuedCertificate(issue(CertProfile.CLIENT, name, pair.getPublic(), null, days), pair.getPrivate());
     }
 
+    /** Refuses a leaf lifetime outside 1..{@value #MAX_LEAF_DAYS} days, before any work is done. */
+    public static void requireLeafDays(int days) {
+        if (days < 1 || days > MAX_LEAF_DAYS) {
+            throw RedisTlsException.badInput("--days must be between 1 and " + MAX_LEAF_DAYS + ", got " + days);
+        }
+    }
+
     /** Whether {@code key} is the private half of this root's public key. */
     public static boolean matches(X509Certificate cert, PrivateKey key) {
         try {
@@ -118,8 +127,8 @@ public final class CertificateAuthority {
     private static X509Certificate sign(X500Name issuerName, X500Name subject, PublicKey publicKey,
                                         X509Certificate issuerCert, PrivateKey signingKey, KeyType signingType,
                                         CertProfile profile, GeneralNames names, int days) {
-        if (days < 1) {
-            throw RedisTlsException.badInput("--days must be at least 1, got " + days);
+        if (profile != CertProfile.ROOT) {
+            requireLeafDays(days);
         }
         Instant now = Instant.now();
         Date notBefore = Date.from(now.minus(BACKDATE));

@@ -26,9 +26,7 @@ public final class NodeKeys {
     }
 
     public static Result write(Request r) {
-        if (r.days() < 1) {
-            throw dev.redistls.RedisTlsException.badInput("--days must be at least 1, got " + r.days());
-        }
+        CertificateAuthority.requireLeafDays(r.days());
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans());
         r.keysDir().requireApartFrom(r.caHome());
         CertificateAuthority existing = r.caHome().load().orElse(null);
@@ -39,18 +37,22 @@ public final class NodeKeys {
             return new Result(r.keysDir(), r.caHome(), false, true, r.keysDir().root().orElseThrow(),
                     Pem.readCertificate(r.keysDir().serverCert()), Pem.readCertificate(r.keysDir().clientCert()), r.owner());
         }
-        r.keysDir().prepare(r.owner());
-        CaHome.Loaded loaded = existing != null
-                ? new CaHome.Loaded(existing, false)
-                : r.caHome().loadOrCreate(r.hostname(), r.keyType());
-        CertificateAuthority ca = loaded.ca();
+        // Everything is made in memory first: a failure here leaves no directory, no root and no key behind.
+        boolean rootCreated = existing == null;
+        CertificateAuthority ca = rootCreated
+                ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
+                : existing;
         IssuedCertificate server = ca.issueNode(r.hostname(), names, r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());
+        r.keysDir().prepare(r.owner());
+        if (rootCreated) {
+            r.caHome().save(ca);
+        }
         FileBatch batch = new FileBatch();
         r.keysDir().stageServer(batch, ca.certificate(), server, r.owner());
         r.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, r.owner());
         batch.commit();
-        return new Result(r.keysDir(), r.caHome(), loaded.created(), false, ca.certificate(),
+        return new Result(r.keysDir(), r.caHome(), rootCreated, false, ca.certificate(),
                 server.certificate(), client.certificate(), r.owner());
     }
 }
