@@ -4,9 +4,10 @@ import dev.redistls.RedisTlsException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -146,7 +147,7 @@ public final class CertificateAuthority {
             }
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
             if (issuerCert != null) {
-                builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerCert));
+                builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(ext, issuerCert));
             }
             if (names != null && names.getNames().length > 0) {
                 builder.addExtension(Extension.subjectAlternativeName, false, names);
@@ -156,9 +157,24 @@ public final class CertificateAuthority {
             // Prove the signature before anyone sees the certificate.
             cert.verify(issuerCert == null ? publicKey : issuerCert.getPublicKey());
             return cert;
-        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
+        } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException e) {
             throw RedisTlsException.failed("cannot issue certificate for " + subject + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The key identifier alone, copied from the issuer's SKI (a root made by another tool may compute it
+     * differently). Issuer name and serial are left out: they would tie every leaf to this one root certificate,
+     * so a root re-signed with the same key could no longer be chained to.
+     */
+    private static AuthorityKeyIdentifier authorityKeyIdentifier(JcaX509ExtensionUtils ext, X509Certificate issuer)
+            throws java.io.IOException {
+        byte[] ski = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (ski == null) {
+            return ext.createAuthorityKeyIdentifier(issuer.getPublicKey());
+        }
+        return new AuthorityKeyIdentifier(
+                SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ski)).getKeyIdentifier());
     }
 
     /**
