@@ -37,6 +37,14 @@ public final class NodeKeys {
             return new Result(r.keysDir(), r.caHome(), false, true, r.keysDir().root().orElseThrow(),
                     Pem.readCertificate(r.keysDir().serverCert()), Pem.readCertificate(r.keysDir().clientCert()), r.owner());
         }
+        if (existing == null && !r.force()) {
+            // A new root would silently replace the one this node's peers and clients already trust.
+            r.keysDir().root().ifPresent(root -> {
+                throw dev.redistls.RedisTlsException.badInput("keys dir " + r.keysDir().dir() + " holds certificates from root ("
+                        + root.getSubjectX500Principal().getName() + ") but CA home " + r.caHome().dir()
+                        + " is empty: pass --ca-home with that root (or 'redis-tls ca import' it), or --force to start a new root");
+            });
+        }
         // Everything is made in memory first: a failure here leaves no directory, no root and no key behind.
         boolean rootCreated = existing == null;
         CertificateAuthority ca = rootCreated
