@@ -98,6 +98,12 @@ class BadInputTest {
                     ok(Cli.run("certs", "--keys-dir", keys.toString(), "--ca-home", w.resolve("first-ca").toString(), "--hostname", "node.test"));
                     return certs(w, caInit(w.resolve("second-ca")));
                 }, "pass --ca-home with that root, or --force"),
+                new Case("incomplete keys dir whose root is not in the empty CA home", w -> {
+                    Path keys = w.resolve("keys");
+                    ok(Cli.run("certs", "--keys-dir", keys.toString(), "--ca-home", w.resolve("first-ca").toString(), "--hostname", "node.test"));
+                    delete(keys.resolve("client/client.key"));
+                    return certs(w, w.resolve("empty-ca"));
+                }, "is empty: pass --ca-home with that root"),
                 new Case("CA home inside the keys dir", w -> certs(w, w.resolve("keys/ca")), "overlap"),
                 new Case("import with the wrong password", w -> {
                     Path bundle = export(w);
