@@ -134,6 +134,11 @@ public final class CertificateAuthority {
         Instant now = Instant.now();
         Date notBefore = Date.from(now.minus(BACKDATE));
         Date notAfter = Date.from(now.plus(Duration.ofDays(days)));
+        if (issuerCert != null && notAfter.after(issuerCert.getNotAfter())) {
+            // A leaf that outlived its root would fail to verify while its own date still looked fine, and
+            // renew (which watches leaf dates) would not see it coming.
+            notAfter = issuerCert.getNotAfter();
+        }
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             // The issuer is taken from the CA certificate itself, never rebuilt from a string.
