@@ -38,9 +38,7 @@ public final class Reissuer {
         if (!keys.isComplete()) {
             throw RedisTlsException.badInput("keys dir " + keys.dir() + " is missing certificates: run 'redis-tls install' (or 'certs') first");
         }
-        if (r.days() < 1) {
-            throw RedisTlsException.badInput("--days must be at least 1, got " + r.days());
-        }
+        CertificateAuthority.requireLeafDays(r.days());
         CertificateAuthority ca = r.caHome().load().orElseThrow(() -> RedisTlsException.badInput(
                 "no root CA in " + r.caHome().dir() + ": reissue needs the root that signed " + keys.dir() + "; pass --ca-home"));
         keys.requireSameRoot(ca, r.caHome());

@@ -62,9 +62,7 @@ public final class NodeKeys {
     }
 
     public static Plan plan(Request r) {
-        if (r.days() < 1) {
-            throw RedisTlsException.badInput("--days must be at least 1, got " + r.days());
-        }
+        CertificateAuthority.requireLeafDays(r.days());
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans());
         r.keysDir().requireApartFrom(r.caHome());
         CertificateAuthority existing = r.caHome().load().orElse(null);
@@ -74,13 +72,18 @@ public final class NodeKeys {
         if (!r.force() && r.keysDir().isComplete() && existing != null) {
             return new Plan(r, existing, false, true, null, null);
         }
+        if (existing == null && !r.force()) {
+            // A new root would silently replace the one this node's peers and clients already trust.
+            r.keysDir().root().ifPresent(root -> {
+                throw RedisTlsException.badInput("keys dir " + r.keysDir().dir() + " holds certificates from root ("
+                        + root.getSubjectX500Principal().getName() + ") but CA home " + r.caHome().dir()
+                        + " is empty: pass --ca-home with that root (or 'redis-tls ca import' it), or --force to start a new root");
+            });
+        }
         boolean created = existing == null;
         CertificateAuthority ca = created
                 ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
                 : existing;
-        if (created && !r.force()) {
-            r.keysDir().requireSameRoot(ca, r.caHome());
-        }
         IssuedCertificate server = ca.issueNode(r.hostname(), names, r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());
         return new Plan(r, ca, created, false, server, client);
