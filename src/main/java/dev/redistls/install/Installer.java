@@ -77,6 +77,15 @@ public final class Installer {
                 throw RedisTlsException.failed("Redis at " + node.host() + ":" + (node.plainPort() != 0 ? node.plainPort() : node.tlsPort())
                         + " is not running: start it, or pass --restart-command CMD, or --no-live to only write files");
             }
+            if (live.isPresent() && !live.get().canChangeTlsLive()) {
+                // Redis 6 cannot open or move a TLS port with CONFIG SET; the restart fallback is the only way.
+                if (node.restartCommand() == null) {
+                    throw RedisTlsException.failed("Redis " + live.get().version() + " at " + live.get().endpoint()
+                            + " cannot change TLS ports live (Redis 7 can): pass --restart-command CMD to restart it once");
+                }
+                live.get().close();
+                live = Optional.empty();
+            }
             Map<String, String> liveNow = live.map(LiveApply::snapshot).orElse(null);
             if (liveNow != null) {
                 checkPorts(liveNow, target);

@@ -123,6 +123,16 @@ public final class LiveNode implements AutoCloseable {
         return infoField("redis_version");
     }
 
+    /** Redis 7 applies port, tls-port and every tls-* directive with CONFIG SET; Redis 6 does not. */
+    public boolean canChangeTlsLive() {
+        String v = version();
+        try {
+            return Integer.parseInt(v.substring(0, v.indexOf('.'))) >= 7;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     public long processId() {
         return Long.parseLong(infoField("process_id"));
     }

@@ -166,6 +166,26 @@ class NodeLifecycleIT {
     }
 
     @Test
+    void renewReissuesOnlyWhatExpiresWithinTheThreshold() throws Exception {
+        assertThat(cli("install", "--tls-port", "" + tlsPort, "--days", "20").exitCode()).isZero();
+        String shortLived = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+
+        Cli.Result nothing = cli("renew", "--within", "10");
+        assertThat(nothing.exitCode()).as(nothing.toString()).isZero();
+        assertThat(nothing.out()).contains("Nothing to renew");
+        assertThat(CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()))).isEqualTo(shortLived);
+
+        Cli.Result status = cli("status");
+        assertThat(status.out()).contains("warning: server certificate expires in 19 days: run 'redis-tls renew'");
+
+        Cli.Result renew = cli("renew");
+        assertThat(renew.exitCode()).as(renew.toString()).isZero();
+        String renewed = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+        assertThat(renewed).isNotEqualTo(shortLived).isEqualTo(servedSha());
+        assertThat(CertInfo.daysLeft(Pem.readCertificate(new KeysDir(keys).serverCert()))).isGreaterThan(800);
+    }
+
+    @Test
     void dryRunPrintsTheExactChangesAndTouchesNothing() throws Exception {
         String before = Files.readString(redis.conf());
         Cli.Result dry = cli("install", "--tls-port", "" + tlsPort, "--dry-run");
