@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.redistls.RedisTlsException;
 import dev.redistls.conf.ConfChange;
-import dev.redistls.files.AtomicFile;
-import dev.redistls.files.FileOwner;
 import dev.redistls.pki.KeysDir;
 
 import java.io.IOException;
@@ -68,13 +66,5 @@ public record InstallRecord(int version, String conf, String originalConf, Strin
                               String firewallBackend, int firewallPort) {
         return new InstallRecord(version, conf, originalConf, installedSha256, new ArrayList<>(changes), mode, port,
                 tlsPort, authClients, replication, cluster, firewallBackend, firewallPort);
-    }
-
-    static byte[] serialize(InstallRecord r) {
-        return r.toBytes();
-    }
-
-    static void write(KeysDir keys, InstallRecord r, FileOwner owner) {
-        AtomicFile.write(path(keys), r.toBytes(), AtomicFile.PRIVATE, owner);
     }
 }

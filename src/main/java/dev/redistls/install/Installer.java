@@ -49,7 +49,7 @@ public final class Installer {
         TlsSettings target = r.mode().applyTo(base);
         NodeKeys.Plan keys = NodeKeys.plan(new NodeKeys.Request(node.keys(), r.caHome(), r.hostname(), r.sans(),
                 r.keyType(), r.days(), r.owner(), false));
-        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive(), "install");
+        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive());
     }
 
     /** {@code configure}: a new mode for an installed node; its certificates stay. */
@@ -58,7 +58,7 @@ public final class Installer {
                 "redis-tls is not installed on " + node.confPath() + " (no install record in " + node.keys().dir()
                         + "): run 'redis-tls install' first"));
         TlsSettings target = mode.applyTo(settings(record, node));
-        return converge(node, Optional.of(record), target, null, firewall, dryRun, false, "configure");
+        return converge(node, Optional.of(record), target, null, firewall, dryRun, false);
     }
 
     static TlsSettings settings(InstallRecord rec, Node node) {
@@ -67,7 +67,7 @@ public final class Installer {
     }
 
     private static Report converge(Node node, Optional<InstallRecord> record, TlsSettings target, NodeKeys.Plan keys,
-                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive, String verb) {
+                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive) {
         Report report = new Report();
         // Chosen (and its tool checked) before anything is touched.
         Firewall firewall = firewallPlan.select(record);

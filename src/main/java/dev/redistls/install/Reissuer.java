@@ -3,7 +3,6 @@ package dev.redistls.install;
 import dev.redistls.RedisTlsException;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
-import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
 import dev.redistls.node.Verification;
 import dev.redistls.pki.CaHome;

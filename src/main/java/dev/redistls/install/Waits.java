@@ -1,7 +1,6 @@
 package dev.redistls.install;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.conf.RedisConf;
 import dev.redistls.conf.TlsSettings;
 import dev.redistls.node.LiveNode;
 
