@@ -68,7 +68,7 @@ final class CaCommand implements Runnable {
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("caHome", h.dir().toString());
-                m.put("root", Json.of(info));
+                m.put("root", info.toMap());
                 Json.print(out, m);
                 return;
             }

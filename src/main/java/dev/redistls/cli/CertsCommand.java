@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,9 +42,9 @@ final class CertsCommand implements Callable<Integer> {
             m.put("kept", r.kept());
             m.put("owner", r.owner().toString());
             Map<String, Object> certs = new LinkedHashMap<>();
-            certs.put("root", Json.of(CertInfo.of(r.root())));
-            certs.put("server", Json.of(CertInfo.of(r.server())));
-            certs.put("client", Json.of(CertInfo.of(r.client())));
+            certs.put("root", CertInfo.of(r.root()).toMap());
+            certs.put("server", CertInfo.of(r.server()).toMap());
+            certs.put("client", CertInfo.of(r.client()).toMap());
             m.put("certificates", certs);
             Json.print(out, m);
             return 0;

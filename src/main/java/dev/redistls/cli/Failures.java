@@ -27,8 +27,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler, CommandL
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("error: " + e.getMessage());
-        cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+        cl.getErr().println("error: " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         return RedisTlsException.BAD_INPUT;
     }
 

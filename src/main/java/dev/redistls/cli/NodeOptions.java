@@ -46,6 +46,11 @@ public final class NodeOptions {
                 "no Redis config found at /etc/redis/redis.conf or /etc/redis.conf: pass --conf PATH"));
     }
 
+    /** The node these options name, read and checked. */
+    public dev.redistls.install.Node resolve() {
+        return dev.redistls.install.Node.resolve(conf(), keysDir, endpoint, restartCommand, System::getenv);
+    }
+
     public String endpoint() {
         return endpoint;
     }

@@ -72,7 +72,8 @@ public final class CaBundle {
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
                 throw RedisTlsException.badInput("wrong password for CA bundle " + file);
             }
-            throw RedisTlsException.badInput(file + " is not a CA bundle (PKCS#12): " + e.getMessage());
+            throw RedisTlsException.badInput(file + " is not a CA bundle (PKCS#12)"
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (UnrecoverableKeyException e) {
             throw RedisTlsException.badInput("wrong password for CA bundle " + file);
         } catch (GeneralSecurityException e) {

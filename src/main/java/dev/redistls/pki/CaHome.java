@@ -90,6 +90,12 @@ public final class CaHome {
     /** Writes a root into this home: directory 0700, key 0600, both owned by whoever runs the tool. */
     public void save(CertificateAuthority ca) {
         AtomicFile.ensureDirectory(dir, AtomicFile.PRIVATE_DIR, null);
+        try {
+            // Tightened even when someone made the directory before us: only the CA's owner may enter it.
+            java.nio.file.Files.setPosixFilePermissions(dir, AtomicFile.PRIVATE_DIR);
+        } catch (java.io.IOException e) {
+            throw RedisTlsException.failed("cannot set mode 0700 on CA home " + dir + ": " + AtomicFile.describe(e), e);
+        }
         new FileBatch()
                 .write(keyFile(), Pem.encode(ca.privateKey()).getBytes(StandardCharsets.US_ASCII), AtomicFile.PRIVATE, FileOwner.current())
                 .write(certFile(), Pem.encode(ca.certificate()).getBytes(StandardCharsets.US_ASCII), AtomicFile.PUBLIC, FileOwner.current())

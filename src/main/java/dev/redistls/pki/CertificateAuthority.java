@@ -4,9 +4,10 @@ import dev.redistls.RedisTlsException;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -38,6 +39,8 @@ public final class CertificateAuthority {
      * TLS server certificates, and what mkcert uses. Long enough for a quiet database, short enough to rotate.
      */
     public static final int LEAF_DAYS = 825;
+    /** A leaf never needs to outlive a root, and a bound keeps the dates inside what X.509 can encode. */
+    public static final int MAX_LEAF_DAYS = ROOT_DAYS;
     /** Clock skew between hosts must not make a fresh certificate "not yet valid". */
     private static final Duration BACKDATE = Duration.ofHours(1);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -97,6 +100,13 @@ public final class CertificateAuthority {
         return new IssuedCertificate(issue(CertProfile.CLIENT, name, pair.getPublic(), null, days), pair.getPrivate());
     }
 
+    /** Refuses a leaf lifetime outside 1..{@value #MAX_LEAF_DAYS} days, before any work is done. */
+    public static void requireLeafDays(int days) {
+        if (days < 1 || days > MAX_LEAF_DAYS) {
+            throw RedisTlsException.badInput("--days must be between 1 and " + MAX_LEAF_DAYS + ", got " + days);
+        }
+    }
+
     /** Whether {@code key} is the private half of this root's public key. */
     public static boolean matches(X509Certificate cert, PrivateKey key) {
         try {
@@ -118,12 +128,17 @@ public final class CertificateAuthority {
     private static X509Certificate sign(X500Name issuerName, X500Name subject, PublicKey publicKey,
                                         X509Certificate issuerCert, PrivateKey signingKey, KeyType signingType,
                                         CertProfile profile, GeneralNames names, int days) {
-        if (days < 1) {
-            throw RedisTlsException.badInput("--days must be at least 1, got " + days);
+        if (profile != CertProfile.ROOT) {
+            requireLeafDays(days);
         }
         Instant now = Instant.now();
         Date notBefore = Date.from(now.minus(BACKDATE));
         Date notAfter = Date.from(now.plus(Duration.ofDays(days)));
+        if (issuerCert != null && notAfter.after(issuerCert.getNotAfter())) {
+            // A leaf that outlived its root would fail to verify while its own date still looked fine, and
+            // renew (which watches leaf dates) would not see it coming.
+            notAfter = issuerCert.getNotAfter();
+        }
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             // The issuer is taken from the CA certificate itself, never rebuilt from a string.
@@ -137,7 +152,7 @@ public final class CertificateAuthority {
             }
             builder.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
             if (issuerCert != null) {
-                builder.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerCert));
+                builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(ext, issuerCert));
             }
             if (names != null && names.getNames().length > 0) {
                 builder.addExtension(Extension.subjectAlternativeName, false, names);
@@ -147,9 +162,24 @@ public final class CertificateAuthority {
             // Prove the signature before anyone sees the certificate.
             cert.verify(issuerCert == null ? publicKey : issuerCert.getPublicKey());
             return cert;
-        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
+        } catch (java.io.IOException | OperatorCreationException | GeneralSecurityException e) {
             throw RedisTlsException.failed("cannot issue certificate for " + subject + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The key identifier alone, copied from the issuer's SKI (a root made by another tool may compute it
+     * differently). Issuer name and serial are left out: they would tie every leaf to this one root certificate,
+     * so a root re-signed with the same key could no longer be chained to.
+     */
+    private static AuthorityKeyIdentifier authorityKeyIdentifier(JcaX509ExtensionUtils ext, X509Certificate issuer)
+            throws java.io.IOException {
+        byte[] ski = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (ski == null) {
+            return ext.createAuthorityKeyIdentifier(issuer.getPublicKey());
+        }
+        return new AuthorityKeyIdentifier(
+                SubjectKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ski)).getKeyIdentifier());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.redistls.pki;
 
+import dev.redistls.RedisTlsException;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 
@@ -9,7 +10,8 @@ import java.util.List;
 /**
  * The add-on's {@code selfcertgen}, done right: fills a node's keys dir with a server certificate and a default
  * client certificate issued from the group's root in the CA home (made when the home is empty).
- * All inputs are checked before anything is written; the files land together or not at all.
+ * All inputs are checked and every certificate is made in memory before anything is written; the files then land
+ * together or not at all.
  */
 public final class NodeKeys {
     /** What to make; {@code force} re-issues a complete keys dir (and overrides a foreign root). */
@@ -17,7 +19,41 @@ public final class NodeKeys {
                           int days, FileOwner owner, boolean force) {
     }
 
-    /** What was made (or kept). */
+    /** The certificates made in memory (or found complete and kept), not yet written. */
+    public record Plan(Request request, CertificateAuthority ca, boolean rootCreated, boolean kept,
+                       IssuedCertificate server, IssuedCertificate client) {
+
+        public X509Certificate root() {
+            return ca.certificate();
+        }
+
+        /** Creates the keys dir (0750) and proves it writable; then saves a new root into its CA home. */
+        public void prepare() {
+            request.keysDir().prepare(request.owner());
+            if (rootCreated) {
+                request.caHome().save(ca);
+            }
+        }
+
+        /** Adds the keys dir files to {@code batch}; nothing for a kept keys dir. */
+        public FileBatch stage(FileBatch batch) {
+            if (!kept) {
+                request.keysDir().stageServer(batch, ca.certificate(), server, request.owner());
+                request.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, request.owner());
+            }
+            return batch;
+        }
+
+        public X509Certificate serverCertificate() {
+            return kept ? Pem.readCertificate(request.keysDir().serverCert()) : server.certificate();
+        }
+
+        public X509Certificate clientCertificate() {
+            return kept ? Pem.readCertificate(request.keysDir().clientCert()) : client.certificate();
+        }
+    }
+
+    /** What {@link #write} made (or kept). */
     public record Result(KeysDir keysDir, CaHome caHome, boolean rootCreated, boolean kept,
                          X509Certificate root, X509Certificate server, X509Certificate client, FileOwner owner) {
     }
@@ -25,32 +61,41 @@ public final class NodeKeys {
     private NodeKeys() {
     }
 
-    public static Result write(Request r) {
-        if (r.days() < 1) {
-            throw dev.redistls.RedisTlsException.badInput("--days must be at least 1, got " + r.days());
-        }
+    public static Plan plan(Request r) {
+        CertificateAuthority.requireLeafDays(r.days());
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans());
         r.keysDir().requireApartFrom(r.caHome());
         CertificateAuthority existing = r.caHome().load().orElse(null);
         if (existing != null && !r.force()) {
             r.keysDir().requireSameRoot(existing, r.caHome());
         }
-        if (!r.force() && r.keysDir().isComplete()) {
-            return new Result(r.keysDir(), r.caHome(), false, true, r.keysDir().root().orElseThrow(),
-                    Pem.readCertificate(r.keysDir().serverCert()), Pem.readCertificate(r.keysDir().clientCert()), r.owner());
+        if (!r.force() && r.keysDir().isComplete() && existing != null) {
+            return new Plan(r, existing, false, true, null, null);
         }
-        r.keysDir().prepare(r.owner());
-        CaHome.Loaded loaded = existing != null
-                ? new CaHome.Loaded(existing, false)
-                : r.caHome().loadOrCreate(r.hostname(), r.keyType());
-        CertificateAuthority ca = loaded.ca();
+        if (existing == null && !r.force()) {
+            // A new root would silently replace the one this node's peers and clients already trust.
+            r.keysDir().root().ifPresent(root -> {
+                throw RedisTlsException.badInput("keys dir " + r.keysDir().dir() + " holds certificates from root ("
+                        + root.getSubjectX500Principal().getName() + ") but CA home " + r.caHome().dir()
+                        + " is empty: pass --ca-home with that root (or 'redis-tls ca import' it), or --force to start a new root");
+            });
+        }
+        boolean created = existing == null;
+        CertificateAuthority ca = created
+                ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
+                : existing;
         IssuedCertificate server = ca.issueNode(r.hostname(), names, r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());
-        FileBatch batch = new FileBatch();
-        r.keysDir().stageServer(batch, ca.certificate(), server, r.owner());
-        r.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, r.owner());
-        batch.commit();
-        return new Result(r.keysDir(), r.caHome(), loaded.created(), false, ca.certificate(),
-                server.certificate(), client.certificate(), r.owner());
+        return new Plan(r, ca, created, false, server, client);
+    }
+
+    public static Result write(Request r) {
+        Plan p = plan(r);
+        if (!p.kept()) {
+            p.prepare();
+            p.stage(new FileBatch()).commit();
+        }
+        return new Result(r.keysDir(), r.caHome(), p.rootCreated(), p.kept(), p.root(),
+                p.serverCertificate(), p.clientCertificate(), r.owner());
     }
 }

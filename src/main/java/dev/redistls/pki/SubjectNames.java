@@ -45,6 +45,10 @@ public final class SubjectNames {
     /** The names of the node at {@code hostname} on this host, as PRODUCT.md lists them. */
     public static SubjectNames forNode(String hostname, List<String> extra) {
         SubjectNames names = new SubjectNames();
+        String h = hostname == null ? "" : hostname.trim();
+        if (h.contains("*") || (ipLiteral(h) == null && !isDnsName(h))) {
+            throw RedisTlsException.badInput("invalid --hostname '" + hostname + "': not a host name or an IP address");
+        }
         names.add(hostname);
         String fqdn = fqdn(hostname);
         if (fqdn != null && !fqdn.equalsIgnoreCase(hostname)) {
@@ -165,6 +169,11 @@ public final class SubjectNames {
         }
         String name = v.endsWith(".") ? v.substring(0, v.length() - 1) : v;
         String[] labels = name.split("\\.", -1);
+        // An all-numeric last label is no DNS name (RFC 3696 2): "1.2.3" is a mistyped address, and resolvers
+        // would read it as one.
+        if (labels.length > 1 && labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+            return false;
+        }
         for (int i = 0; i < labels.length; i++) {
             if (i == 0 && labels[i].equals("*") && labels.length > 2) {
                 continue;

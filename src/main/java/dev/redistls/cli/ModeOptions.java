@@ -1,0 +1,35 @@
+package dev.redistls.cli;
+
+import dev.redistls.conf.AuthClients;
+import dev.redistls.conf.ModeChange;
+import picocli.CommandLine.Option;
+
+/** How the node serves TLS: ports, tls-only, client certificates, TLS for replication and the cluster bus. */
+public final class ModeOptions {
+    @Option(names = "--tls-port", paramLabel = "N", description = "TLS port (install default: 6380; with --tls-only: the current plain port).")
+    Integer tlsPort;
+
+    @Option(names = "--port", paramLabel = "N", description = "Plain port (default: keep the current one).")
+    Integer port;
+
+    @Option(names = "--tls-only", description = "Close the plain port (port 0) and serve TLS on the port clients already use.")
+    boolean tlsOnly;
+
+    @Option(names = "--auth-clients", paramLabel = "no|optional|yes", description = "Require client certificates (install default: optional).")
+    String authClients;
+
+    @Option(names = "--replication", negatable = true, description = "TLS for replication (tls-replication yes).")
+    Boolean replication;
+
+    @Option(names = "--cluster", negatable = true, description = "TLS on the cluster bus (tls-cluster yes).")
+    Boolean cluster;
+
+    public ModeChange change() {
+        return new ModeChange(port, tlsPort, tlsOnly, authClients == null ? null : AuthClients.parse(authClients),
+                replication, cluster);
+    }
+
+    public boolean any() {
+        return tlsPort != null || port != null || tlsOnly || authClients != null || replication != null || cluster != null;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.redistls.install;
+
+import dev.redistls.RedisTlsException;
+import dev.redistls.conf.TlsSettings;
+import dev.redistls.node.LiveApply;
+import dev.redistls.node.LiveNode;
+import dev.redistls.node.TlsProbe;
+import dev.redistls.pki.CertInfo;
+import dev.redistls.pki.KeysDir;
+import dev.redistls.pki.Pem;
+import dev.redistls.pki.TlsContexts;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a node is configured to do and what it does live: the config's TLS settings, the certificates with days
+ * left, and a real handshake whose served fingerprint is compared with the file's.
+ */
+public final class Status {
+    /** Leaves with fewer days left than this are warned about. */
+    public static final int WARN_DAYS = 30;
+
+    public record Certs(CertInfo root, CertInfo server, CertInfo client) {
+    }
+
+    public record Live(boolean reachable, boolean tlsHandshake, String servedSha256, String error,
+                       Map<String, String> config, Long processId) {
+    }
+
+    public record Snapshot(Path conf, KeysDir keys, boolean installed, TlsSettings configured, Certs certs, Live live) {
+        public String mode() {
+            if (configured.tlsPort() == 0) {
+                return "off";
+            }
+            return configured.modeName();
+        }
+
+        /** Whether the served certificate is the one in the keys dir. */
+        public boolean servesFileCertificate() {
+            return certs.server() != null && certs.server().sha256().equals(live.servedSha256());
+        }
+    }
+
+    private Status() {
+    }
+
+    public static Snapshot of(Node node) {
+        KeysDir keys = node.keys();
+        TlsSettings configured = node.configuredSettings();
+        Certs certs = new Certs(info(keys.serverRoot()), info(keys.serverCert()), info(keys.clientCert()));
+        return new Snapshot(node.confPath(), keys, node.record().isPresent(), configured, certs, live(node, configured));
+    }
+
+    private static Live live(Node node, TlsSettings configured) {
+        Map<String, String> config = null;
+        Long pid = null;
+        LiveNode live;
+        try {
+            live = node.connect();
+        } catch (RedisTlsException e) {
+            return new Live(false, false, null, e.getMessage(), null, null);
+        }
+        try (live) {
+            config = LiveApply.snapshot(live);
+            pid = live.processId();
+            int tlsPort = Integer.parseInt(config.getOrDefault("tls-port", "0"));
+            if (tlsPort == 0 || !node.keys().isComplete()) {
+                return new Live(true, false, null, tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid);
+            }
+            KeysDir k = node.keys();
+            TlsProbe.Handshake hs = TlsProbe.handshake(live.endpoint().withPort(tlsPort), TlsContexts.create(
+                    Pem.readCertificate(k.clientRoot()), Pem.readCertificate(k.clientCert()), Pem.readPrivateKey(k.clientKey())));
+            return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.failure(), config, pid);
+        } catch (RedisTlsException e) {
+            return new Live(true, false, null, e.getMessage(), config, pid);
+        }
+    }
+
+    private static CertInfo info(Path file) {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        X509Certificate c = Pem.readCertificate(file);
+        return CertInfo.of(c);
+    }
+
+    /** The documented {@code status --json} shape. */
+    public static Map<String, Object> json(Snapshot s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("conf", s.conf().toString());
+        m.put("keysDir", s.keys().dir().toString());
+        m.put("installed", s.installed());
+        m.put("mode", s.mode());
+        Map<String, Object> ports = new LinkedHashMap<>();
+        ports.put("plain", s.configured().port());
+        ports.put("tls", s.configured().tlsPort());
+        m.put("ports", ports);
+        m.put("authClients", s.configured().authClients().word());
+        m.put("replication", s.configured().replication());
+        m.put("cluster", s.configured().cluster());
+        Map<String, Object> certs = new LinkedHashMap<>();
+        certs.put("root", certJson(s.certs().root()));
+        certs.put("server", certJson(s.certs().server()));
+        certs.put("client", certJson(s.certs().client()));
+        m.put("certificates", certs);
+        Map<String, Object> live = new LinkedHashMap<>();
+        live.put("reachable", s.live().reachable());
+        live.put("tlsHandshake", s.live().tlsHandshake());
+        live.put("servedSha256", s.live().servedSha256());
+        live.put("servesFileCertificate", s.servesFileCertificate());
+        live.put("processId", s.live().processId());
+        if (s.live().config() != null) {
+            live.put("ports", Map.of("plain", Integer.parseInt(s.live().config().get("port")),
+                    "tls", Integer.parseInt(s.live().config().get("tls-port"))));
+            live.put("authClients", s.live().config().get("tls-auth-clients"));
+        }
+        live.put("error", s.live().error());
+        m.put("live", live);
+        return m;
+    }
+
+    private static Map<String, Object> certJson(CertInfo c) {
+        return c == null ? null : c.toMap();
+    }
+
+    public static Optional<String> expiryWarning(String what, CertInfo c) {
+        if (c != null && c.daysLeft() < WARN_DAYS) {
+            return Optional.of(what + " certificate expires in " + c.daysLeft() + " days: run 'redis-tls renew'");
+        }
+        return Optional.empty();
+    }
+}

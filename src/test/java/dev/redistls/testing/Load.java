@@ -1,0 +1,93 @@
+package dev.redistls.testing;
+
+import redis.clients.jedis.Jedis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client that holds ONE connection open and keeps sending SET/GET on it until stopped, counting answered
+ * commands and failures (an exception or a wrong reply). It never reconnects: a dropped connection shows up as failures.
+ */
+public final class Load implements AutoCloseable {
+    private final Jedis jedis;
+    private final String name;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final List<String> errors = new ArrayList<>();
+    private final Thread thread;
+
+    public Load(String name, Jedis jedis) {
+        this.name = name;
+        this.jedis = jedis;
+        this.thread = new Thread(this::loop, "load-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        long i = 0;
+        while (running.get()) {
+            String key = "load:" + name;
+            String value = name + "-" + i++;
+            try {
+                jedis.set(key, value);
+                if (value.equals(jedis.get(key))) {
+                    ok.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                failed.incrementAndGet();
+                synchronized (errors) {
+                    if (errors.size() < 5) {
+                        errors.add(e.toString());
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    public long ok() {
+        return ok.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    public List<String> errors() {
+        synchronized (errors) {
+            return List.copyOf(errors);
+        }
+    }
+
+    /** Waits until at least {@code more} further commands were answered, so that every phase sees traffic. */
+    public void awaitProgress(long more) throws InterruptedException {
+        long target = ok.get() + more;
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (ok.get() < target && System.currentTimeMillis() < deadline && failed.get() == 0) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.join(5000);
+        jedis.close();
+    }
+}
