@@ -32,7 +32,7 @@ final class InstallCommand implements Callable<Integer> {
     public Integer call() {
         Node n = node.resolve();
         Report report = Installer.install(new Installer.Request(n, cert.caHome(), cert.hostname(), cert.sans(),
-                cert.keyType(), cert.days(), FileOwner.choose(cert.owner(), n.confPath()), mode.change(),
+                cert.keyType(), cert.days(), FileOwner.choose(cert.owner(), n.confPath(), cert.owner() == null ? n.processUser() : java.util.Optional.empty()), mode.change(),
                 firewall.plan(), dryRun, noLive));
         return ReportPrinter.print(spec.commandLine(), report);
     }

@@ -39,6 +39,6 @@ final class ReissueCommand implements Callable<Integer> {
         boolean both = !server && !client;
         return ReportPrinter.print(spec.commandLine(), Reissuer.reissue(new Reissuer.Request(n, CaHome.resolve(caHome),
                 both || server, both || client, keyType == null ? null : KeyType.parse(keyType), days, sans,
-                FileOwner.choose(owner, n.confPath()))));
+                FileOwner.choose(owner, n.confPath(), owner == null ? n.processUser() : java.util.Optional.empty()))));
     }
 }

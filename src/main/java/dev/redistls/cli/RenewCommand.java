@@ -32,6 +32,6 @@ final class RenewCommand implements Callable<Integer> {
     public Integer call() {
         Node n = node.resolve();
         return ReportPrinter.print(spec.commandLine(), Reissuer.renew(n, CaHome.resolve(caHome), within, days,
-                FileOwner.choose(owner, n.confPath())));
+                FileOwner.choose(owner, n.confPath(), owner == null ? n.processUser() : java.util.Optional.empty())));
     }
 }

@@ -34,10 +34,21 @@ public final class FileOwner {
     }
 
     /**
-     * The owner to use: the one named (--owner), else the owner of the Redis config file when that is not root
-     * (packages install it as the Redis user), else the system's {@code redis} user when we run as root and it
-     * exists, else whoever runs this tool (no change of owner).
+     * The owner to use: the one named (--owner), else the user the running Redis process runs as (when it runs on
+     * this host), else the owner of the Redis config file when that is not root (packages install it as the Redis
+     * user), else the system's {@code redis} user when we run as root and it exists, else whoever runs this tool.
      */
+    public static FileOwner choose(String requested, Path redisConf, Optional<String> redisProcessUser) {
+        if (requested != null) {
+            return named(requested);
+        }
+        if (redisProcessUser.isPresent()) {
+            return lookup(redisProcessUser.get()).orElse(current());
+        }
+        return choose(null, redisConf);
+    }
+
+    /** {@link #choose(String, Path, Optional)} when no running Redis process is known. */
     public static FileOwner choose(String requested, Path redisConf) {
         if (requested != null) {
             return named(requested);

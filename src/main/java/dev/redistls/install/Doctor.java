@@ -53,6 +53,7 @@ public final class Doctor {
         f.add(expiry("client", client, nodeArgs));
         f.add(permissions(keys.serverKey()));
         f.add(permissions(keys.clientKey()));
+        node.processUser().ifPresent(user -> f.add(ownedBy(keys.serverKey(), user)));
         for (Path dir : List.of(keys.dir(), keys.dir().resolve("server"), keys.dir().resolve("client"))) {
             f.add(directory(dir));
         }
@@ -115,6 +116,16 @@ public final class Doctor {
             return new Finding(key.getFileName() + " is private (0600)", ok,
                     java.nio.file.attribute.PosixFilePermissions.toString(perms) + " " + owner,
                     "chmod 600 " + key);
+        } catch (IOException e) {
+            return new Finding(key + " readable", false, e.getMessage(), "ls -l " + key);
+        }
+    }
+
+    private static Finding ownedBy(Path key, String user) {
+        try {
+            String owner = Files.getOwner(key).getName();
+            return new Finding(key.getFileName() + " is owned by " + user + ", the user Redis runs as", owner.equals(user),
+                    "owner " + owner, "chown " + user + ": " + key);
         } catch (IOException e) {
             return new Finding(key + " readable", false, e.getMessage(), "ls -l " + key);
         }

@@ -150,6 +150,26 @@ public final class Node {
         }
     }
 
+    /**
+     * The user the running node's process runs as, when it runs on this host (its /proc entry is a redis process):
+     * the user that must own, and alone read, the node's private keys.
+     */
+    public Optional<String> processUser() {
+        Optional<LiveNode> live = connectIfRunning();
+        if (live.isEmpty()) {
+            return Optional.empty();
+        }
+        try (LiveNode n = live.get()) {
+            Path proc = Path.of("/proc", String.valueOf(n.processId()));
+            if (Files.readString(proc.resolve("comm")).startsWith("redis")) {
+                return Optional.of(Files.getOwner(proc).getName());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // another host, another pid namespace, or no /proc: not known
+        }
+        return Optional.empty();
+    }
+
     public Endpoint tlsEndpoint(int tlsPort) {
         return new Endpoint(host(), tlsPort);
     }

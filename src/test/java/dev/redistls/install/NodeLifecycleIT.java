@@ -63,6 +63,11 @@ class NodeLifecycleIT {
             Cli.Result install = cli("install", "--tls-port", "" + tlsPort);
             assertThat(install.exitCode()).as(install.toString()).isZero();
             assertThat(install.out()).contains("Applied live", "[ok] served certificate is the file's");
+            // The keys belong to the user the redis-server process runs as (here: whoever runs the tests).
+            String redisUser = Files.getOwner(Path.of("/proc", String.valueOf(pid))).getName();
+            assertThat(Files.getOwner(keys.resolve("server/server.key")).getName()).isEqualTo(redisUser);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(keys.resolve("server/server.key")))).isEqualTo("rw-------");
             String firstSha = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
             assertThat(servedSha()).isEqualTo(firstSha);
 
