@@ -65,6 +65,28 @@ final class Control implements AutoCloseable {
         return slow;
     }
 
+    /** {@code keys} keys of {@code valueBytes} bytes each, pipelined in batches of 1000. */
+    void fill(int keys, int valueBytes) throws IOException {
+        String value = "v".repeat(valueBytes);
+        OutputStream buffered = new java.io.BufferedOutputStream(out, 1 << 16);
+        for (int done = 0; done < keys; ) {
+            int batch = Math.min(1000, keys - done);
+            for (int i = 0; i < batch; i++) {
+                String key = "data:" + (done + i);
+                buffered.write(("*3\r\n$3\r\nSET\r\n$" + key.length() + "\r\n" + key + "\r\n$" + valueBytes + "\r\n"
+                        + value + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            buffered.flush();
+            for (int i = 0; i < batch; i++) {
+                Object reply = read();
+                if (!"OK".equals(reply)) {
+                    throw new IOException("SET answered " + reply);
+                }
+            }
+            done += batch;
+        }
+    }
+
     Object call(String... args) throws IOException {
         StringBuilder cmd = new StringBuilder().append('*').append(args.length).append("\r\n");
         for (String a : args) {

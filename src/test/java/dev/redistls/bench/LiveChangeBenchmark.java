@@ -39,6 +39,8 @@ public final class LiveChangeBenchmark {
     private static final int RATE = Integer.getInteger("bench.rate", 250);
     private static final long STEADY_MS = Long.getLong("bench.steadyMs", 5000);
     private static final long WARMUP_MS = Long.getLong("bench.warmupMs", 3000);
+    /** Keys of 100 bytes loaded before the load starts: a restart must save and load them, a live change not. */
+    private static final int DATASET_KEYS = Integer.getInteger("bench.datasetKeys", 0);
     private static final String USER = System.getProperty("user.name");
 
     private LiveChangeBenchmark() {
@@ -79,6 +81,8 @@ public final class LiveChangeBenchmark {
         final java.util.Map<String, List<String>> slow = new java.util.LinkedHashMap<>();
         int port;
         String password;
+        /** Where the next window starts: windows are contiguous, so every request belongs to exactly one. */
+        long mark;
 
         Result(String id) {
             this.id = id;
@@ -102,6 +106,11 @@ public final class LiveChangeBenchmark {
         r.password = password;
         try {
             redis.start(-1);
+            if (DATASET_KEYS > 0) {
+                try (Control c = Control.connect(port, password)) {
+                    c.fill(DATASET_KEYS, 100);
+                }
+            }
             List<Step> steps = live ? liveSteps(r, conf, keysDir, caHome, tlsPort)
                     : restartSteps(r, conf, keys, caHome, tlsPort, original, redis);
 
@@ -110,15 +119,15 @@ public final class LiveChangeBenchmark {
             }
             Thread.sleep(WARMUP_MS);
             r.identities.add("start: " + observe(r, null));
+            r.mark = System.nanoTime();
             steady(r, "baseline (plain only)");
             for (Step step : steps) {
                 if (step.name().startsWith("uninstall")) {
                     // The TLS port is closed on purpose: a TLS client whose reconnect is refused stops.
                     r.tls.forEach(LoadClient::stopWhenRefused);
                 }
-                long start = System.nanoTime();
                 String wall = step.change().apply();
-                r.windows.add(new PhaseStats.Window(step.name(), wall, start, System.nanoTime()));
+                window(r, step.name(), wall);
                 observe(r, step.name());
                 if (r.tls.isEmpty()) {
                     SSLContext ctx = TlsContexts.create(Pem.readCertificate(keys.clientRoot()),
@@ -159,9 +168,14 @@ public final class LiveChangeBenchmark {
     }
 
     private static void steady(Result r, String name) throws InterruptedException {
-        long start = System.nanoTime();
         Thread.sleep(STEADY_MS);
-        r.windows.add(new PhaseStats.Window(name, "", start, System.nanoTime()));
+        window(r, name, "");
+    }
+
+    private static void window(Result r, String name, String wallTime) {
+        long now = System.nanoTime();
+        r.windows.add(new PhaseStats.Window(name, wallTime, r.mark, now));
+        r.mark = now;
     }
 
     /** Scenario A: redis-tls commands, in-process, each applied live with CONFIG SET. */
@@ -339,13 +353,18 @@ public final class LiveChangeBenchmark {
         md.append(String.format(Locale.ROOT, "Load: %d plain clients throughout; %d TLS clients (client certificate, "
                         + "server host name verified) from right after install to the end. Each client sends %d "
                         + "requests/s on one persistent connection (SET k v, then GET k must answer v; 2 s timeout); "
-                        + "a failed request drops the connection and the next one reconnects. %d ms of steady load "
+                        + "a failed request drops the connection and the next one reconnects (\"reconnects\" counts "
+                        + "connections re-established). %d ms of steady load "
                         + "between changes, after %d ms of warm-up. Latency is send-to-reply of successful requests, "
                         + "including a reconnect (TCP, TLS handshake, AUTH) when the request had to make one. "
                         + "\"Longest outage\": from a client's last reply before failed requests to its first reply "
                         + "after them. At uninstall the TLS port closes on purpose: a TLS client whose connection "
                         + "breaks and whose reconnect is refused stops (it would have to move to the plain port).%n%n",
                 PLAIN_CLIENTS, TLS_CLIENTS, RATE, STEADY_MS, WARMUP_MS));
+        md.append(DATASET_KEYS == 0 ? "Dataset: only the clients' keys (a few hundred), so a restart saves and loads "
+                + "almost nothing: the restart's best case. `-Dbench.datasetKeys=N` loads N keys of 100 bytes first.\n\n"
+                : String.format(Locale.ROOT, "Dataset: %d keys of 100 bytes loaded before the load starts (the stock "
+                + "config's save points make a restart save and load them).%n%n", DATASET_KEYS));
         md.append("### A and B side by side (all phases)\n\n");
         md.append("| | A: redis-tls, live | B: edit + restart |\n|---|---:|---:|\n");
         PhaseStats ap = total(a, a.plain);

@@ -52,7 +52,8 @@ final class LoadClient implements Runnable {
     private int[] micros = new int[1 << 16];
     private boolean[] ok = new boolean[1 << 16];
     private int count;
-    final List<Long> reconnects = new ArrayList<>();
+    /** When each connection was established (the first one is not a reconnect). */
+    final List<Long> connects = new ArrayList<>();
     final List<Failure> failures = new ArrayList<>();
     volatile String endedBecause = "stopped by the benchmark";
 
@@ -152,7 +153,6 @@ final class LoadClient implements Runnable {
     }
 
     private void connect() throws IOException {
-        reconnects.add(System.nanoTime());
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
@@ -173,6 +173,7 @@ final class LoadClient implements Runnable {
             if (!"OK".equals(auth)) {
                 throw new IOException("AUTH answered " + auth);
             }
+            connects.add(System.nanoTime());
         } catch (IOException | RuntimeException e) {
             s.close();
             socket = null;

@@ -26,8 +26,8 @@ record PhaseStats(double seconds, int ok, int failed, int reconnects, double p50
         double outage = 0;
         boolean unrecovered = false;
         for (LoadClient c : clients) {
-            for (int i = 1; i < c.reconnects.size(); i++) {
-                if (w.contains(c.reconnects.get(i))) {
+            for (int i = 1; i < c.connects.size(); i++) {
+                if (w.contains(c.connects.get(i))) {
                     reconnects++;
                 }
             }
