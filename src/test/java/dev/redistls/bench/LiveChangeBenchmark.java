@@ -39,8 +39,11 @@ public final class LiveChangeBenchmark {
     private static final int RATE = Integer.getInteger("bench.rate", 250);
     private static final long STEADY_MS = Long.getLong("bench.steadyMs", 5000);
     private static final long WARMUP_MS = Long.getLong("bench.warmupMs", 3000);
-    /** Keys of 100 bytes loaded before the load starts: a restart must save and load them, a live change not. */
-    private static final int DATASET_KEYS = Integer.getInteger("bench.datasetKeys", 0);
+    /**
+     * Keys of 100 bytes loaded before the load starts, as a production node has data: a restart must save and load
+     * them (the stock config's save points), a live change not. B also runs with no dataset: the restart's best case.
+     */
+    private static final int DATASET_KEYS = Integer.getInteger("bench.datasetKeys", 1_000_000);
     private static final String USER = System.getProperty("user.name");
 
     private LiveChangeBenchmark() {
@@ -53,9 +56,14 @@ public final class LiveChangeBenchmark {
         }
         String template = new String(LiveChangeBenchmark.class.getResourceAsStream("/conf/debian12-redis.conf")
                 .readAllBytes(), StandardCharsets.UTF_8);
-        Result live = run("A", template, true);
-        Result restart = run("B", template, false);
-        String md = markdown(live, restart);
+        List<Result> results = new ArrayList<>();
+        results.add(run("A", "redis-tls, applied live (CONFIG SET, no restart)", template, true, DATASET_KEYS));
+        results.add(run("B0", "the add-on's way: edit redis.conf, restart redis-server; no dataset (its best case)",
+                template, false, 0));
+        if (DATASET_KEYS > 0) {
+            results.add(run("B", "the add-on's way: edit redis.conf, restart redis-server", template, false, DATASET_KEYS));
+        }
+        String md = markdown(results);
         Files.writeString(Path.of(args[0]), md);
         System.out.println(md);
     }
@@ -72,6 +80,8 @@ public final class LiveChangeBenchmark {
 
     private static final class Result {
         final String id;
+        final String title;
+        final int datasetKeys;
         final List<PhaseStats.Window> windows = new ArrayList<>();
         final List<LoadClient> plain = new ArrayList<>();
         final List<LoadClient> tls = new ArrayList<>();
@@ -84,13 +94,19 @@ public final class LiveChangeBenchmark {
         /** Where the next window starts: windows are contiguous, so every request belongs to exactly one. */
         long mark;
 
-        Result(String id) {
+        Result(String id, String title, int datasetKeys) {
             this.id = id;
+            this.title = title;
+            this.datasetKeys = datasetKeys;
+        }
+
+        String dataset() {
+            return datasetKeys == 0 ? "no dataset" : String.format(Locale.ROOT, "%,d keys", datasetKeys);
         }
     }
 
-    private static Result run(String id, String template, boolean live) throws Exception {
-        Result r = new Result(id);
+    private static Result run(String id, String title, String template, boolean live, int datasetKeys) throws Exception {
+        Result r = new Result(id, title, datasetKeys);
         Path dir = Files.createTempDirectory("redis-tls-bench-");
         int port = freePort();
         int tlsPort = freePort();
@@ -101,14 +117,14 @@ public final class LiveChangeBenchmark {
         KeysDir keys = new KeysDir(keysDir);
         byte[] original = debianConf(template, dir, port, password).getBytes(StandardCharsets.UTF_8);
         Files.write(conf, original);
-        RedisProcess redis = new RedisProcess(conf, dir, port);
+        RedisProcess redis = new RedisProcess(conf, dir, port, password);
         r.port = port;
         r.password = password;
         try {
             redis.start(-1);
-            if (DATASET_KEYS > 0) {
+            if (datasetKeys > 0) {
                 try (Control c = Control.connect(port, password)) {
-                    c.fill(DATASET_KEYS, 100);
+                    c.fill(datasetKeys, 100);
                 }
             }
             List<Step> steps = live ? liveSteps(r, conf, keysDir, caHome, tlsPort)
@@ -257,7 +273,7 @@ public final class LiveChangeBenchmark {
         long stopped = System.nanoTime();
         redis.start(tlsPort);
         long up = System.nanoTime();
-        String s = String.format(Locale.ROOT, "%d ms (restart %d ms: stop %d + start %d)",
+        String s = String.format(Locale.ROOT, "%d ms (restart %d ms: stop %d + start to first PONG %d)",
                 (up - changeStart) / 1_000_000, (up - down) / 1_000_000, (stopped - down) / 1_000_000,
                 (up - stopped) / 1_000_000);
         r.commands.add("restart of redis-server: " + s);
@@ -294,12 +310,14 @@ public final class LiveChangeBenchmark {
         private final Path conf;
         private final Path dir;
         private final int port;
+        private final String password;
         private Process process;
 
-        RedisProcess(Path conf, Path dir, int port) {
+        RedisProcess(Path conf, Path dir, int port, String password) {
             this.conf = conf;
             this.dir = dir;
             this.port = port;
+            this.password = password;
         }
 
         void start(int tlsPort) throws IOException, InterruptedException {
@@ -308,6 +326,20 @@ public final class LiveChangeBenchmark {
             awaitListening(port);
             if (tlsPort > 0) {
                 awaitListening(tlsPort);
+            }
+            awaitServing();
+        }
+
+        /** Redis listens before it has loaded its dataset, answering -LOADING meanwhile: wait for a PONG. */
+        private void awaitServing() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            try (Control c = Control.connect(port, password)) {
+                while (!"PONG".equals(c.call("PING"))) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("redis-server still loading after 60 s");
+                    }
+                    Thread.sleep(2);
+                }
             }
         }
 
@@ -348,7 +380,7 @@ public final class LiveChangeBenchmark {
 
     // ---- the report
 
-    private static String markdown(Result a, Result b) {
+    private static String markdown(List<Result> results) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Load: %d plain clients throughout; %d TLS clients (client certificate, "
                         + "server host name verified) from right after install to the end. Each client sends %d "
@@ -361,35 +393,35 @@ public final class LiveChangeBenchmark {
                         + "after them. At uninstall the TLS port closes on purpose: a TLS client whose connection "
                         + "breaks and whose reconnect is refused stops (it would have to move to the plain port).%n%n",
                 PLAIN_CLIENTS, TLS_CLIENTS, RATE, STEADY_MS, WARMUP_MS));
-        md.append(DATASET_KEYS == 0 ? "Dataset: only the clients' keys (a few hundred), so a restart saves and loads "
-                + "almost nothing: the restart's best case. `-Dbench.datasetKeys=N` loads N keys of 100 bytes first.\n\n"
-                : String.format(Locale.ROOT, "Dataset: %d keys of 100 bytes loaded before the load starts (the stock "
-                + "config's save points make a restart save and load them).%n%n", DATASET_KEYS));
-        md.append("### A and B side by side (all phases)\n\n");
-        md.append("| | A: redis-tls, live | B: edit + restart |\n|---|---:|---:|\n");
-        PhaseStats ap = total(a, a.plain);
-        PhaseStats bp = total(b, b.plain);
-        PhaseStats at = total(a, a.tls);
-        PhaseStats bt = total(b, b.tls);
-        side(md, "failed requests, plain clients", ap.failed(), bp.failed());
-        side(md, "failed requests, TLS clients", at.failed(), bt.failed());
-        side(md, "reconnects, plain clients", ap.reconnects(), bp.reconnects());
-        side(md, "reconnects, TLS clients", at.reconnects(), bt.reconnects());
-        side(md, "TLS clients cut off by uninstall", cutOff(a), cutOff(b));
-        side(md, "longest outage, plain clients", outage(ap), outage(bp));
-        side(md, "requests/s, plain clients (offered: " + PLAIN_CLIENTS * RATE + ")",
-                fmt("%.0f", ap.requestsPerSecond()), fmt("%.0f", bp.requestsPerSecond()));
-        side(md, "p99 / max latency, plain clients, all phases", ms(ap.p99Ms()) + " / " + ms(ap.maxMs()) + " ms",
-                ms(bp.p99Ms()) + " / " + ms(bp.maxMs()) + " ms");
-        side(md, "redis-server runs (distinct run_id)", distinctRuns(a), distinctRuns(b));
+        md.append("Dataset: as a production node has data, " + String.format(Locale.ROOT, "%,d", DATASET_KEYS)
+                + " keys of 100 bytes are loaded before the load starts (`-Dbench.datasetKeys=N`); with the stock "
+                + "config's save points a restart saves them on the way down and loads them on the way up. "
+                + "B0 is the restart's best case: no dataset.\n\n");
+        md.append("### Side by side (all phases)\n\n|");
+        results.forEach(r -> md.append(" | ").append(r.id).append(": ").append(r.id.equals("A") ? "redis-tls, live"
+                : "edit + restart").append(", ").append(r.dataset()));
+        md.append(" |\n|---|").append("---:|".repeat(results.size())).append('\n');
+        side(md, "failed requests, plain clients", results, r -> total(r, r.plain).failed());
+        side(md, "failed requests, TLS clients", results, r -> total(r, r.tls).failed());
+        side(md, "reconnects, plain clients", results, r -> total(r, r.plain).reconnects());
+        side(md, "reconnects, TLS clients", results, r -> total(r, r.tls).reconnects());
+        side(md, "TLS clients cut off by uninstall", results, LiveChangeBenchmark::cutOff);
+        side(md, "longest outage, plain clients", results, r -> outage(total(r, r.plain)));
+        side(md, "requests/s, plain clients (offered: " + PLAIN_CLIENTS * RATE + ")", results,
+                r -> fmt("%.0f", total(r, r.plain).requestsPerSecond()));
+        side(md, "p99 / max latency, plain clients, all phases", results,
+                r -> ms(total(r, r.plain).p99Ms()) + " / " + ms(total(r, r.plain).maxMs()) + " ms");
+        side(md, "redis-server runs (distinct run_id)", results, LiveChangeBenchmark::distinctRuns);
         md.append('\n');
-        section(md, "A — redis-tls, applied live (CONFIG SET, no restart)", a);
-        section(md, "B — the add-on's way: edit redis.conf, restart redis-server", b);
+        results.forEach(r -> section(md, r.id + " — " + r.title + "; " + r.dataset(), r));
         return md.toString();
     }
 
-    private static void side(StringBuilder md, String what, Object a, Object b) {
-        md.append("| ").append(what).append(" | ").append(a).append(" | ").append(b).append(" |\n");
+    private static void side(StringBuilder md, String what, List<Result> results,
+                             java.util.function.Function<Result, Object> value) {
+        md.append("| ").append(what);
+        results.forEach(r -> md.append(" | ").append(value.apply(r)));
+        md.append(" |\n");
     }
 
     private static void section(StringBuilder md, String title, Result r) {
