@@ -58,7 +58,7 @@ public final class LiveChangeBenchmark {
                 .readAllBytes(), StandardCharsets.UTF_8);
         List<Result> results = new ArrayList<>();
         results.add(run("A", "redis-tls, applied live (CONFIG SET, no restart)", template, true, DATASET_KEYS));
-        results.add(run("B0", "the add-on's way: edit redis.conf, restart redis-server; no dataset (its best case)",
+        results.add(run("B0", "the add-on's way: edit redis.conf, restart redis-server (its best case)",
                 template, false, 0));
         if (DATASET_KEYS > 0) {
             results.add(run("B", "the add-on's way: edit redis.conf, restart redis-server", template, false, DATASET_KEYS));
@@ -390,7 +390,8 @@ public final class LiveChangeBenchmark {
                         + "between changes, after %d ms of warm-up. Latency is send-to-reply of successful requests, "
                         + "including a reconnect (TCP, TLS handshake, AUTH) when the request had to make one. "
                         + "\"Longest outage\": from a client's last reply before failed requests to its first reply "
-                        + "after them. At uninstall the TLS port closes on purpose: a TLS client whose connection "
+                        + "after them; it is the measure of unavailability, while \"failed\" counts attempts: a client "
+                        + "waiting for a reply (as during the save on shutdown) makes no new ones. At uninstall the TLS port closes on purpose: a TLS client whose connection "
                         + "breaks and whose reconnect is refused stops (it would have to move to the plain port).%n%n",
                 PLAIN_CLIENTS, TLS_CLIENTS, RATE, STEADY_MS, WARMUP_MS));
         md.append("Dataset: as a production node has data, " + String.format(Locale.ROOT, "%,d", DATASET_KEYS)
