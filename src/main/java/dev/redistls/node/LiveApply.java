@@ -91,6 +91,10 @@ public final class LiveApply {
     public static void reloadCertificates(LiveNode node, Endpoint tls, Path cert, Path key, Path ca,
                                           X509Certificate root, X509Certificate clientCert, PrivateKey clientKey,
                                           X509Certificate expected) {
+        if (serves(tls, root, clientCert, clientKey, expected)) {
+            // Already serving the file's certificate: no reload, so nothing blocks the event loop.
+            return;
+        }
         Map<String, String> same = new LinkedHashMap<>();
         same.put("tls-cert-file", cert.toString());
         same.put("tls-key-file", key.toString());
