@@ -160,36 +160,9 @@ public final class TlsErrors {
         }
         List<String> names = new ArrayList<>();
         for (String san : CertInfo.sans(served[0])) {
-            String value = san.substring(san.indexOf(':') + 1);
-            names.add(san.startsWith("IP:") && value.contains(":") ? compressIpv6(value) : value);
+            names.add(san.substring(san.indexOf(':') + 1));
         }
         return names.isEmpty() ? served[0].getSubjectX500Principal().getName() : String.join(", ", names);
-    }
-
-    /** 0:0:0:0:0:0:0:1 as people write it: ::1 (RFC 5952: the longest run of zero groups becomes ::). */
-    static String compressIpv6(String full) {
-        String[] g = full.split(":");
-        if (g.length != 8) {
-            return full;
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; i++) {
-            int j = i;
-            while (j < 8 && g[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-        }
-        if (bestStart < 0) {
-            return full;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, 8));
-        return head + "::" + tail;
     }
 
     private static String issuer(X509Certificate[] served) {

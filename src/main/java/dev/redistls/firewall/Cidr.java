@@ -1,6 +1,7 @@
 package dev.redistls.firewall;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.net.IpText;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -60,11 +61,7 @@ public record Cidr(InetAddress network, int prefixLength) {
     /** As nft and iptables print it: {@code 10.0.0.0/8}, {@code 2001:db8::/32}. */
     @Override
     public String toString() {
-        String host = network.getHostAddress();
-        if (ipv6()) {
-            host = compress(network.getAddress());
-        }
-        return host + "/" + prefixLength;
+        return IpText.compact(network) + "/" + prefixLength;
     }
 
     private static RedisTlsException bad(String text) {
@@ -96,37 +93,4 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
     }
 
-    /** RFC 5952 text (longest run of zero groups as ::), which is what nft and ip6tables print. */
-    private static String compress(byte[] b) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(groups[i]));
-        }
-        return sb.toString();
-    }
 }

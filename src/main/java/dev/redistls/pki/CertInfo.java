@@ -1,6 +1,7 @@
 package dev.redistls.pki;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.net.IpText;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,46 +61,12 @@ public record CertInfo(String subject, List<String> sans, String serial, Instant
                 if (type == 2) {
                     out.add("DNS:" + san.get(1));
                 } else if (type == 7) {
-                    out.add("IP:" + compactIpv6(String.valueOf(san.get(1))));
+                    out.add("IP:" + IpText.compact(String.valueOf(san.get(1))));
                 }
             }
         } catch (CertificateParsingException e) {
             throw RedisTlsException.badInput("cannot read subjectAltName: " + e.getMessage());
         }
         return out;
-    }
-
-    /** Java (and OpenSSL 3.0) print IPv6 in full ("0:0:0:0:0:0:0:1"); people write "::1" (RFC 5952). */
-    static String compactIpv6(String ip) {
-        if (!ip.contains(":")) {
-            return ip;
-        }
-        String[] groups = ip.split(":");
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < groups.length; ) {
-            int j = i;
-            while (j < groups.length && groups[j].matches("0+")) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < groups.length; i++) {
-            if (i == bestStart) {
-                b.append(i == 0 ? "::" : ":");
-                i += bestLen - 1;
-                continue;
-            }
-            b.append(groups[i].replaceFirst("^0+(?=.)", "").toLowerCase());
-            if (i < groups.length - 1) {
-                b.append(':');
-            }
-        }
-        return b.toString();
     }
 }
