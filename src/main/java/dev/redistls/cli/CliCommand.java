@@ -109,7 +109,9 @@ public final class CliCommand implements Callable<Integer> {
             return 0;
         }
         try (RedisClient client = RedisClient.connect(config)) {
-            Path history = Path.of(System.getProperty("user.home"), ".redis-tls_history");
+            // $HOME as shells and redis-cli use it (Java's user.home ignores it).
+            String home = env.apply("HOME");
+            Path history = Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".redis-tls_history");
             new InteractiveShell(client, json ? ReplyFormat.JSON : raw ? ReplyFormat.RAW : ReplyFormat.HUMAN, history).run();
         }
         return 0;

@@ -49,8 +49,8 @@ public final class InteractiveShell {
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("redis-tls")
-                    .completer(new StringsCompleter(COMMANDS.stream()
-                            .flatMap(c -> java.util.stream.Stream.of(c, c.toLowerCase(Locale.ROOT))).toList()))
+                    // One candidate per command: with case-insensitive matching "pin" and "PIN" both complete to PING.
+                    .completer(new StringsCompleter(COMMANDS))
                     .variable(LineReader.HISTORY_FILE, history)
                     // As redis-cli does: a typed password never lands in the history file.
                     .variable(LineReader.HISTORY_IGNORE, SECRET_COMMANDS)
