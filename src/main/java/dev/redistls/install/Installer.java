@@ -73,7 +73,7 @@ public final class Installer {
         Firewall firewall = firewallPlan.select(record);
         Optional<LiveNode> live = node.connectIfRunning();
         try {
-            if (live.isEmpty() && !noLive && node.restartCommand() == null) {
+            if (live.isEmpty() && !noLive && !dryRun && node.restartCommand() == null) {
                 throw RedisTlsException.failed("Redis at " + node.host() + ":" + (node.plainPort() != 0 ? node.plainPort() : node.tlsPort())
                         + " is not running: start it, or pass --restart-command CMD, or --no-live to only write files");
             }
@@ -95,7 +95,7 @@ public final class Installer {
             List<ConfChange> changes = ConfEditor.apply(edited, target.directives(),
                     record.map(InstallRecord::changes).orElse(List.of()));
             if (dryRun) {
-                return dryRunReport(report, node, edited, changes, keys, target);
+                return dryRunReport(report, node, changes, keys, target, live.isPresent(), firewall);
             }
 
             byte[] newConf = edited.bytes();
@@ -198,8 +198,8 @@ public final class Installer {
         }
     }
 
-    private static Report dryRunReport(Report report, Node node, RedisConf edited, List<ConfChange> changes,
-                                       NodeKeys.Plan keys, TlsSettings target) {
+    private static Report dryRunReport(Report report, Node node, List<ConfChange> changes, NodeKeys.Plan keys,
+                                       TlsSettings target, boolean running, Firewall firewall) {
         report.done("Dry run: nothing was changed. " + node.confPath() + " would get:");
         for (ConfChange c : changes) {
             if (c.before() != null) {
@@ -211,7 +211,12 @@ public final class Installer {
             report.done("and " + node.keys().dir() + " would get server/{root.crt,server.crt,server.key}, client/{root.crt,client.crt,client.key}"
                     + (keys.rootCreated() ? ", from a new root CA in " + keys.request().caHome().dir() : ""));
         }
-        report.done("then live: CONFIG SET of " + String.join(", ", target.directives().keySet()));
+        report.done(running ? "then apply them live with CONFIG SET (no restart) and verify with a TLS handshake"
+                : node.restartCommand() != null ? "then restart the node with: " + node.restartCommand()
+                : "Redis is not running: it would serve TLS when started");
+        if (!"none".equals(firewall.name())) {
+            report.done("and open tcp port " + target.tlsPort() + " with " + firewall.name() + " (" + firewall.reason() + ")");
+        }
         return report;
     }
 
