@@ -43,7 +43,7 @@ class InteractiveCliIT {
 
     @AfterEach
     void stop() {
-        Processes.run(null, List.of("tmux", "kill-session", "-t", session));
+        Processes.run(null, List.of("tmux", "-L", session, "kill-server"));
         redis.close();
     }
 
@@ -51,9 +51,10 @@ class InteractiveCliIT {
     void promptRunsCommandsCompletesNamesAndKeepsHistoryPrivate() throws Exception {
         Path home = Files.createDirectory(tmp.resolve("home"));
         Path launcher = Path.of("bin/redis-tls").toAbsolutePath();
-        String command = "env HOME=" + home + " REDISCLI_AUTH=" + PASSWORD + " " + launcher
-                + " cli --keys-dir " + tmp.resolve("tls") + " -h 127.0.0.1 -p " + tlsPort;
-        assertThat(Processes.run(null, List.of("tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "40", command))
+        String command = launcher + " cli --keys-dir " + tmp.resolve("tls") + " -h 127.0.0.1 -p " + tlsPort;
+        // A tmux server of this test's own (-L) starts with this environment: the password never sits in an argv.
+        assertThat(Processes.run(null, java.util.Map.of("HOME", home.toString(), "REDISCLI_AUTH", PASSWORD),
+                List.of("tmux", "-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "40", command))
                 .exitCode()).isZero();
         String prompt = "127.0.0.1:" + tlsPort + ">";
         awaitScreen(prompt);
@@ -86,16 +87,16 @@ class InteractiveCliIT {
 
     private void type(String text, String key) {
         if (!text.isEmpty()) {
-            Processes.run(null, List.of("tmux", "send-keys", "-t", session, "-l", text));
+            Processes.run(null, List.of("tmux", "-L", session, "send-keys", "-t", session, "-l", text));
         }
-        Processes.run(null, List.of("tmux", "send-keys", "-t", session, key));
+        Processes.run(null, List.of("tmux", "-L", session, "send-keys", "-t", session, key));
     }
 
     private void awaitScreen(String expected) throws InterruptedException {
         String screen = "";
         long deadline = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < deadline) {
-            screen = Processes.run(null, List.of("tmux", "capture-pane", "-p", "-t", session)).out();
+            screen = Processes.run(null, List.of("tmux", "-L", session, "capture-pane", "-p", "-t", session)).out();
             if (screen.contains(expected)) {
                 return;
             }

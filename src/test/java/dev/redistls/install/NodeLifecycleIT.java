@@ -91,10 +91,10 @@ class NodeLifecycleIT {
                 assertThat(tlsOnly.out()).contains("[ok] plaintext PING on port " + redis.port() + " gets no PONG");
                 assertThat(Files.readString(redis.conf())).contains("\nport 0\n", "\ntls-port " + redis.port() + "\n");
                 // an independent judge: redis-cli over TLS on the port that used to be plain
-                Processes.Output cliOut = Processes.run(null, java.util.List.of("redis-cli", "--tls", "-p", "" + redis.port(),
+                Processes.Output cliOut = Processes.run(null, java.util.Map.of("REDISCLI_AUTH", PASSWORD), java.util.List.of("redis-cli", "--tls", "-p", "" + redis.port(),
                         "--cacert", keys.resolve("client/root.crt").toString(),
                         "--cert", keys.resolve("client/client.crt").toString(),
-                        "--key", keys.resolve("client/client.key").toString(), "--no-auth-warning", "-a", PASSWORD, "PING"));
+                        "--key", keys.resolve("client/client.key").toString(), "PING"));
                 assertThat(cliOut.out()).contains("PONG");
                 awaitBoth(plain, tls);
 

@@ -20,8 +20,18 @@ public final class Processes {
 
     /** Runs with {@code stdin} fed to the process (may be null); stdout and stderr are merged. */
     public static Output run(String stdin, List<String> command) {
+        return run(stdin, java.util.Map.of(), command);
+    }
+
+    /**
+     * Runs with extra environment variables: how a secret (REDISCLI_AUTH) reaches a judge such as redis-cli
+     * without appearing in any process's argv.
+     */
+    public static Output run(String stdin, java.util.Map<String, String> env, List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (stdin != null) {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }
