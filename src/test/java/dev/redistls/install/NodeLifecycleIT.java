@@ -191,6 +191,31 @@ class NodeLifecycleIT {
     }
 
     @Test
+    void configKeepsItsModeKeepCertsKeepsTheKeysAndDoctorNamesTheFix() throws Exception {
+        Files.setPosixFilePermissions(redis.conf(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(cli("install", "--tls-port", "" + tlsPort).exitCode()).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(redis.conf())))
+                .isEqualTo("rw-r-----");
+
+        Path key = keys.resolve("server/server.key");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result sick = Cli.run("doctor", "--conf", redis.conf().toString(), "--ca-home", ca.toString());
+        assertThat(sick.exitCode()).as(sick.toString()).isEqualTo(1);
+        assertThat(sick.out()).contains("[FAIL] server.key is private (0600)", "fix: chmod 600 " + key);
+        assertThat(sick.err()).isEqualTo("error: 1 of " + sick.out().lines().filter(l -> l.startsWith("[")).count()
+                + " checks failed; each FAIL above shows its fix\n");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        Cli.Result uninstall = cli("uninstall", "--keep-certs");
+        assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+        assertThat(uninstall.out()).contains("Kept the certificates in " + keys);
+        assertThat(new KeysDir(keys).isComplete()).isTrue();
+        assertThat(keys.resolve("install.json")).doesNotExist();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(redis.conf())))
+                .isEqualTo("rw-r-----");
+    }
+
+    @Test
     void dryRunPrintsTheExactChangesAndTouchesNothing() throws Exception {
         String before = Files.readString(redis.conf());
         Cli.Result dry = cli("install", "--tls-port", "" + tlsPort, "--dry-run");
