@@ -89,6 +89,9 @@ public final class Reissuer {
 
     /** Reissues only the leaves with fewer than {@code withinDays} days left. */
     public static Report renew(Node node, CaHome caHome, int withinDays, int days, FileOwner owner) {
+        if (withinDays < 1) {
+            throw RedisTlsException.badInput("--within must be at least 1 day, got " + withinDays);
+        }
         KeysDir keys = node.keys();
         if (!keys.isComplete()) {
             throw RedisTlsException.badInput("keys dir " + keys.dir() + " is missing certificates: nothing to renew");
