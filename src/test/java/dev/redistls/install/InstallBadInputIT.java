@@ -166,7 +166,11 @@ class InstallBadInputIT {
         } finally {
             Path pid = redis.dir().resolve("redis.pid");
             if (Files.exists(pid)) {
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+                // Killed outright: a SIGTERM makes Redis save first, and it refuses to exit once its dir is gone.
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(p -> {
+                    p.destroyForcibly();
+                    p.onExit().join();
+                });
             }
         }
     }
