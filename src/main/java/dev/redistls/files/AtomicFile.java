@@ -43,6 +43,27 @@ public final class AtomicFile {
         }
     }
 
+    /**
+     * Removes {@code dir} and the directories below it, deepest first, as long as they are empty: what the tool made
+     * goes, anything someone else put there stays (with the directories that hold it).
+     */
+    public static void removeEmptyTree(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).forEach(d -> {
+                try {
+                    Files.deleteIfExists(d);
+                } catch (IOException ignored) {
+                    // not empty: left as it is
+                }
+            });
+        } catch (IOException ignored) {
+            // unreadable: left as it is
+        }
+    }
+
     /** One short phrase for an I/O error, without the exception class names Java puts in its messages. */
     public static String describe(IOException e) {
         if (e instanceof AccessDeniedException) {

@@ -7,6 +7,7 @@ import dev.redistls.conf.ConfEditor;
 import dev.redistls.conf.ModeChange;
 import dev.redistls.conf.RedisConf;
 import dev.redistls.conf.TlsSettings;
+import dev.redistls.files.AtomicFile;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 import dev.redistls.firewall.Firewall;
@@ -20,6 +21,9 @@ import dev.redistls.pki.Pem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -107,17 +111,30 @@ public final class Installer {
                             target.authClients().word(), target.replication(), target.cluster(),
                             firewallName, firewallName == null ? 0 : target.tlsPort());
 
+            // Directories made here go again if the change fails, so that a failed install leaves nothing behind.
+            List<Path> madeDirs = new ArrayList<>();
             if (keys != null) {
-                keys.prepare();
+                if (!Files.exists(node.keys().dir())) {
+                    madeDirs.add(node.keys().dir());
+                }
+                if (keys.rootCreated() && !Files.exists(keys.request().caHome().dir())) {
+                    madeDirs.add(keys.request().caHome().dir());
+                }
             }
             FileBatch batch = new FileBatch();
-            if (keys != null) {
-                keys.stage(batch);
+            try {
+                if (keys != null) {
+                    keys.prepare();
+                    keys.stage(batch);
+                }
+                batch.replace(node.confPath(), newConf);
+                batch.write(InstallRecord.path(node.keys()), newRecord.toBytes(),
+                        AtomicFile.PRIVATE, keys != null ? keys.request().owner() : null);
+                batch.commit();
+            } catch (RuntimeException e) {
+                madeDirs.forEach(AtomicFile::removeEmptyTree);
+                throw e;
             }
-            batch.replace(node.confPath(), newConf);
-            batch.write(InstallRecord.path(node.keys()), newRecord.toBytes(),
-                    dev.redistls.files.AtomicFile.PRIVATE, keys != null ? keys.request().owner() : null);
-            batch.commit();
             if (keys != null && !keys.kept()) {
                 report.done((keys.rootCreated() ? "Created root CA in " + keys.request().caHome().dir() + "; issued" : "Issued")
                         + " certificates for " + keys.request().hostname() + " in " + node.keys().dir());
@@ -144,6 +161,7 @@ public final class Installer {
                 moveFirewall(firewall, firewallPlan.allowFrom(), record, target, report);
             } catch (RuntimeException e) {
                 batch.undo();
+                madeDirs.forEach(AtomicFile::removeEmptyTree);
                 live.ifPresent(n -> restoreQuietly(n, liveNow));
                 throw e;
             }

@@ -3,6 +3,7 @@ package dev.redistls.install;
 import dev.redistls.conf.ConfEditor;
 import dev.redistls.conf.EffectiveConf;
 import dev.redistls.conf.RedisConf;
+import dev.redistls.files.AtomicFile;
 import dev.redistls.files.FileBatch;
 import dev.redistls.firewall.Firewall;
 import dev.redistls.node.Endpoint;
@@ -11,11 +12,8 @@ import dev.redistls.node.LiveNode;
 import dev.redistls.node.TlsProbe;
 import dev.redistls.node.Verification;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,7 +85,7 @@ public final class Uninstaller {
                 throw e;
             }
             if (!keepCerts) {
-                removeEmptyDirs(node.keys().dir());
+                AtomicFile.removeEmptyTree(node.keys().dir());
                 report.done("Removed " + node.keys().dir() + " (the root CA stays in its CA home)");
             } else {
                 report.done("Kept the certificates in " + node.keys().dir());
@@ -117,15 +115,5 @@ public final class Uninstaller {
             v.add("plain port " + plain + " answers PING", pong, "");
         }
         report.verification(v);
-    }
-
-    private static void removeEmptyDirs(Path dir) {
-        for (Path d : List.of(dir.resolve("server"), dir.resolve("client"), dir)) {
-            try {
-                Files.deleteIfExists(d);
-            } catch (IOException ignored) {
-                // not empty: someone keeps other files there; leave them
-            }
-        }
     }
 }

@@ -89,17 +89,25 @@ public final class CaHome {
 
     /** Writes a root into this home: directory 0700, key 0600, both owned by whoever runs the tool. */
     public void save(CertificateAuthority ca) {
+        prepare();
+        stage(new FileBatch(), ca).commit();
+    }
+
+    /** Creates the home (0700), tightening a directory someone made before us: only the CA's owner may enter it. */
+    public void prepare() {
         AtomicFile.ensureDirectory(dir, AtomicFile.PRIVATE_DIR, null);
         try {
-            // Tightened even when someone made the directory before us: only the CA's owner may enter it.
             java.nio.file.Files.setPosixFilePermissions(dir, AtomicFile.PRIVATE_DIR);
         } catch (java.io.IOException e) {
             throw RedisTlsException.failed("cannot set mode 0700 on CA home " + dir + ": " + AtomicFile.describe(e), e);
         }
-        new FileBatch()
+    }
+
+    /** Adds a root's key (0600) and certificate to {@code batch}, so it lands (or is undone) with the files it signed. */
+    public FileBatch stage(FileBatch batch, CertificateAuthority ca) {
+        return batch
                 .write(keyFile(), Pem.encode(ca.privateKey()).getBytes(StandardCharsets.US_ASCII), AtomicFile.PRIVATE, FileOwner.current())
-                .write(certFile(), Pem.encode(ca.certificate()).getBytes(StandardCharsets.US_ASCII), AtomicFile.PUBLIC, FileOwner.current())
-                .commit();
+                .write(certFile(), Pem.encode(ca.certificate()).getBytes(StandardCharsets.US_ASCII), AtomicFile.PUBLIC, FileOwner.current());
     }
 
     /** A root loaded from a home, and whether it was made just now. */

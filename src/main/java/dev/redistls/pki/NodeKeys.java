@@ -27,16 +27,19 @@ public final class NodeKeys {
             return ca.certificate();
         }
 
-        /** Creates the keys dir (0750) and proves it writable; then saves a new root into its CA home. */
+        /** Creates the keys dir (0750) and proves it writable, and the CA home (0700) when a new root goes there. */
         public void prepare() {
             request.keysDir().prepare(request.owner());
             if (rootCreated) {
-                request.caHome().save(ca);
+                request.caHome().prepare();
             }
         }
 
-        /** Adds the keys dir files to {@code batch}; nothing for a kept keys dir. */
+        /** Adds a new root and the keys dir files to {@code batch}; nothing for a kept keys dir. */
         public FileBatch stage(FileBatch batch) {
+            if (rootCreated) {
+                request.caHome().stage(batch, ca);
+            }
             if (!kept) {
                 request.keysDir().stageServer(batch, ca.certificate(), server, request.owner());
                 request.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, request.owner());

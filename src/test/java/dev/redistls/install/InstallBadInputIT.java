@@ -156,6 +156,21 @@ class InstallBadInputIT {
     }
 
     @Test
+    void aLiveChangeRedisRefusesUndoesEveryFileAndMakesNoRoot() throws IOException {
+        // The tool's user may read the configuration but not change it: the failure comes after the files are written.
+        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+            j.auth("pw-bad-input");
+            j.aclSetUser("default", "-config|set");
+        }
+        Cli.Result r = install(redis.conf(), "--tls-port", "" + RedisServer.freePort());
+        assertRefused(r, 1, "refused CONFIG SET");
+        try (Jedis j = new Jedis("127.0.0.1", redis.port())) {
+            j.auth("pw-bad-input");
+            assertThat(j.configGet("tls-port")).containsEntry("tls-port", "0");
+        }
+    }
+
+    @Test
     void notRunningWithARestartCommandIsInstalledThroughIt() throws IOException {
         redis.stop();
         String start = "redis-server " + redis.conf() + " --daemonize yes";
