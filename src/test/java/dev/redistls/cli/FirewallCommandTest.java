@@ -1,12 +1,18 @@
 package dev.redistls.cli;
 
+import dev.redistls.RedisTlsException;
 import dev.redistls.firewall.CommandRunner;
+import dev.redistls.firewall.Firewall;
 import dev.redistls.testing.Cli;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Refusals of the firewall command that need no namespace: they happen before any firewall command runs. */
 class FirewallCommandTest {
@@ -28,13 +34,14 @@ class FirewallCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"ufw, ufw", "firewalld, firewall-cmd"})
-    void anExplicitBackendWhoseToolIsMissingNamesTheTool(String backend, String tool) {
-        assumeFalse(CommandRunner.local().installed(tool), tool + " is installed here");
-        Cli.Result r = Cli.run("firewall", "open", "--backend", backend);
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("error: " + tool + " is not installed, so the " + backend
-                + " backend cannot be used; install it or choose another --backend\n");
+    @CsvSource({"ufw, ufw", "firewalld, firewall-cmd", "nftables, nft", "iptables, iptables"})
+    void anExplicitBackendWhoseToolIsMissingNamesTheTool(String backend, String tool, @TempDir Path emptyPath) {
+        // A PATH with nothing on it: the tool is missing whatever this host has installed.
+        assertThatThrownBy(() -> Firewall.select(backend, CommandRunner.local().withPath(List.of(emptyPath))))
+                .isInstanceOf(RedisTlsException.class)
+                .hasMessage(tool + " is not installed, so the " + backend
+                        + " backend cannot be used; install it or choose another --backend")
+                .extracting(e -> ((RedisTlsException) e).exitCode()).isEqualTo(2);
     }
 
     @ParameterizedTest
