@@ -54,7 +54,7 @@ class CertsCommandIT {
     static void securedRedis() {
         keys = certs(work.resolve("keys"), KeyType.DEFAULT);
         tlsPort = RedisServer.freePort();
-        redis = RedisServer.start(tlsConfig(keys, tlsPort));
+        redis = RedisServer.start(RedisServer.mutualTls(keys, tlsPort));
     }
 
     @AfterAll
@@ -127,7 +127,7 @@ class CertsCommandIT {
     void redisServesCertificatesOfEveryKeyType(KeyType type) {
         KeysDir k = certs(work.resolve("keys-" + type.label()), type);
         int port = RedisServer.freePort();
-        try (RedisServer r = RedisServer.start(tlsConfig(k, port))) {
+        try (RedisServer r = RedisServer.start(RedisServer.mutualTls(k, port))) {
             Processes.Output out = redisCli(k, port, true);
             assertThat(out.out().trim()).as(r.log()).isEqualTo("PONG");
         }
@@ -138,14 +138,6 @@ class CertsCommandIT {
                 "--hostname", HOST, "--key-type", type.label());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         return new KeysDir(dir);
-    }
-
-    static String tlsConfig(KeysDir k, int port) {
-        return "tls-port " + port + "\n"
-                + "tls-cert-file " + k.serverCert() + "\n"
-                + "tls-key-file " + k.serverKey() + "\n"
-                + "tls-ca-cert-file " + k.serverRoot() + "\n"
-                + "tls-auth-clients yes\n";
     }
 
     static Processes.Output redisCli(KeysDir k, int port, boolean withClientCertificate) {

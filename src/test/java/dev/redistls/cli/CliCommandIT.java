@@ -37,13 +37,7 @@ class CliCommandIT {
                 "--hostname", HOST);
         assertThat(made.exitCode()).as(made.toString()).isZero();
         tlsPort = RedisServer.freePort();
-        redis = RedisServer.start("bind 127.0.0.1 127.0.0.2\n"
-                + "tls-port " + tlsPort + "\n"
-                + "tls-cert-file " + keys.serverCert() + "\n"
-                + "tls-key-file " + keys.serverKey() + "\n"
-                + "tls-ca-cert-file " + keys.serverRoot() + "\n"
-                + "tls-auth-clients yes\n"
-                + "requirepass " + PASSWORD + "\n");
+        redis = RedisServer.start("bind 127.0.0.1 127.0.0.2\n" + RedisServer.mutualTls(keys, tlsPort) + "requirepass " + PASSWORD + "\n");
         RedisServer.awaitListening(tlsPort);
     }
 

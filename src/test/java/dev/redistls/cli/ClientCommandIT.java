@@ -66,12 +66,7 @@ class ClientCommandIT {
         passwordFile = tmp.resolve("store.pass");
         Files.writeString(passwordFile, STORE_PASSWORD + "\n");
         tlsPort = RedisServer.freePort();
-        redis = RedisServer.start("tls-port " + tlsPort + "\n"
-                + "tls-cert-file " + keys.serverCert() + "\n"
-                + "tls-key-file " + keys.serverKey() + "\n"
-                + "tls-ca-cert-file " + keys.serverRoot() + "\n"
-                + "tls-auth-clients yes\n"
-                + "requirepass " + PASSWORD + "\n");
+        redis = RedisServer.start(RedisServer.mutualTls(keys, tlsPort) + "requirepass " + PASSWORD + "\n");
         RedisServer.awaitListening(tlsPort);
     }
 

@@ -34,9 +34,7 @@ class InteractiveCliIT {
         assertThat(Cli.run("certs", "--keys-dir", keys.dir().toString(), "--ca-home", tmp.resolve("ca").toString(),
                 "--hostname", "localhost").exitCode()).isZero();
         tlsPort = RedisServer.freePort();
-        redis = RedisServer.start("tls-port " + tlsPort + "\n"
-                + "tls-cert-file " + keys.serverCert() + "\ntls-key-file " + keys.serverKey() + "\n"
-                + "tls-ca-cert-file " + keys.serverRoot() + "\ntls-auth-clients yes\nrequirepass " + PASSWORD + "\n");
+        redis = RedisServer.start(RedisServer.mutualTls(keys, tlsPort) + "requirepass " + PASSWORD + "\n");
         RedisServer.awaitListening(tlsPort);
         session = "redis-tls-it-" + tlsPort;
     }

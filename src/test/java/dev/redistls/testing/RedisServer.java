@@ -63,6 +63,15 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Config lines for TLS on {@code tlsPort} from a keys dir, client certificates required (mutual TLS). */
+    public static String mutualTls(dev.redistls.pki.KeysDir keys, int tlsPort) {
+        return "tls-port " + tlsPort + "\n"
+                + "tls-cert-file " + keys.serverCert() + "\n"
+                + "tls-key-file " + keys.serverKey() + "\n"
+                + "tls-ca-cert-file " + keys.serverRoot() + "\n"
+                + "tls-auth-clients yes\n";
+    }
+
     public static RedisServer start(String extra) {
         RedisServer r = prepare(extra);
         r.start();
