@@ -69,16 +69,20 @@ public final class LiveApply {
         Map<String, String> change = new LinkedHashMap<>();
         boolean plainChanges = !plain.equals(plainNow);
         boolean tlsChanges = !tls.equals(tlsNow);
-        if (plainChanges && tlsChanges && plain.equals(tlsNow)) {
-            change.put("tls-port", tls);
-            change.put("port", plain);
-        } else {
-            if (plainChanges) {
-                change.put("port", plain);
-            }
+        // Port 0 is no listener: only a real port can be handed over.
+        boolean plainTakesTlsPort = plainChanges && !"0".equals(plain) && plain.equals(tlsNow);
+        if (plainTakesTlsPort) {
             if (tlsChanges) {
                 change.put("tls-port", tls);
             }
+            change.put("port", plain);
+            return change;
+        }
+        if (plainChanges) {
+            change.put("port", plain);
+        }
+        if (tlsChanges) {
+            change.put("tls-port", tls);
         }
         return change;
     }

@@ -121,6 +121,28 @@ class NodeLifecycleIT {
     }
 
     @Test
+    void installTlsOnlyStraightFromPlainTextTakesOverThePortWhileAPlainClientKeepsWorking() throws Exception {
+        String originalSha = sha256(redis.conf());
+        try (Load plain = new Load("plain", plainClient())) {
+            plain.awaitProgress(20);
+            Cli.Result install = cli("install", "--tls-only", "--auth-clients", "yes");
+            assertThat(install.exitCode()).as(install.toString()).isZero();
+            assertThat(install.out()).contains("[ok] tls handshake on 127.0.0.1:" + redis.port(),
+                    "[ok] client without certificate refused", "[ok] plaintext PING on port " + redis.port() + " gets no PONG");
+            plain.awaitProgress(20);
+
+            Cli.Result uninstall = cli("uninstall");
+            assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+            plain.awaitProgress(20);
+            assertThat(plain.failed()).as("plain client errors: %s", plain.errors()).isZero();
+        }
+        assertThat(sha256(redis.conf())).isEqualTo(originalSha);
+        try (Jedis fresh = plainClient()) {
+            assertThat(fresh.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
     void statusJsonReportsConfiguredAndLiveWithTheServedFingerprint() throws Exception {
         assertThat(cli("install", "--tls-port", "" + tlsPort).exitCode()).isZero();
         JsonNode s = new ObjectMapper().readTree(cli("status", "--json").out());
