@@ -75,20 +75,11 @@ public final class Installer {
         Report report = new Report();
         // Chosen (and its tool checked) before anything is touched.
         Firewall firewall = firewallPlan.select(record);
-        Optional<LiveNode> live = node.connectIfRunning();
+        Optional<LiveNode> live = node.connectForChange();
         try {
             if (live.isEmpty() && !noLive && !dryRun && node.restartCommand() == null) {
                 throw RedisTlsException.failed("Redis at " + node.host() + ":" + (node.plainPort() != 0 ? node.plainPort() : node.tlsPort())
                         + " is not running: start it, or pass --restart-command CMD, or --no-live to only write files");
-            }
-            if (live.isPresent() && !live.get().canChangeTlsLive()) {
-                // Redis 6 cannot open or move a TLS port with CONFIG SET; the restart fallback is the only way.
-                if (node.restartCommand() == null) {
-                    throw RedisTlsException.failed("Redis " + live.get().version() + " at " + live.get().endpoint()
-                            + " cannot change TLS ports live (Redis 7 can): pass --restart-command CMD to restart it once");
-                }
-                live.get().close();
-                live = Optional.empty();
             }
             Map<String, String> liveNow = live.map(LiveApply::snapshot).orElse(null);
             if (liveNow != null) {
@@ -153,7 +144,7 @@ public final class Installer {
                     report.done("Applied live on " + live.get().endpoint() + " with CONFIG SET (no restart)");
                 } else if (node.restartCommand() != null) {
                     Restart.run(node.restartCommand());
-                    live = Optional.of(Waits.untilRunning(node, target));
+                    live = Optional.of(Waits.untilRunning(node));
                     report.done("Restarted the node with: " + node.restartCommand());
                 } else {
                     report.note("Redis is not running: the files are written; it serves TLS when started");

@@ -151,6 +151,24 @@ public final class Node {
     }
 
     /**
+     * The live node to change, or empty when the change must go through the restart command instead: the node is
+     * not running, or cannot take TLS changes live (Redis 6, CONFIG renamed) and a restart command was given.
+     * Without a restart command such a node is refused before anything is touched.
+     */
+    public Optional<LiveNode> connectForChange() {
+        Optional<LiveNode> live = connectIfRunning();
+        Optional<String> notLive = live.flatMap(LiveNode::whyNotLive);
+        if (notLive.isPresent()) {
+            live.get().close();
+            if (restartCommand == null) {
+                throw RedisTlsException.failed(notLive.get() + ": pass --restart-command CMD to restart it once");
+            }
+            return Optional.empty();
+        }
+        return live;
+    }
+
+    /**
      * The user the running node's process runs as, when it runs on this host (its /proc entry is a redis process):
      * the user that must own, and alone read, the node's private keys.
      */

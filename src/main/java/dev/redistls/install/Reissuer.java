@@ -61,25 +61,32 @@ public final class Reissuer {
             report.done("Issued a new client certificate " + commonName(oldClient) + ", valid until " + c.certificate().getNotAfter().toInstant());
         }
         Optional<InstallRecord> record = r.node().record();
-        Optional<LiveNode> live = record.isPresent() ? r.node().connectIfRunning() : Optional.empty();
+        Optional<LiveNode> live = record.isPresent() ? r.node().connectForChange() : Optional.empty();
         try {
             batch.commit();
-            if (live.isEmpty()) {
+            if (live.isEmpty() && record.isPresent() && r.node().restartCommand() != null) {
+                try {
+                    Restart.run(r.node().restartCommand());
+                    live = Optional.of(Waits.untilRunning(r.node()));
+                } catch (RuntimeException e) {
+                    batch.undo();
+                    throw e;
+                }
+                report.done("Restarted the node with: " + r.node().restartCommand());
+            } else if (live.isEmpty()) {
                 report.note(record.isPresent() ? "Redis is not running: it loads the new certificates when started"
                         : "TLS is not installed on " + r.node().confPath() + ": only the files were changed");
                 return report;
-            }
-            InstallRecord rec = record.get();
-            try {
-                if (r.server()) {
-                    Installer.reload(live.get(), r.node(), Installer.settings(rec, r.node()));
-                    report.done("Reloaded live on " + live.get().endpoint() + " (no restart)");
+            } else if (r.server()) {
+                try {
+                    Installer.reload(live.get(), r.node(), Installer.settings(record.get(), r.node()));
+                } catch (RuntimeException e) {
+                    batch.undo();
+                    throw e;
                 }
-            } catch (RuntimeException e) {
-                batch.undo();
-                throw e;
+                report.done("Reloaded live on " + live.get().endpoint() + " (no restart)");
             }
-            Verification v = Proof.verify(r.node(), Installer.settings(rec, r.node()), live.get());
+            Verification v = Proof.verify(r.node(), Installer.settings(record.get(), r.node()), live.get());
             report.verification(v);
             return report;
         } finally {

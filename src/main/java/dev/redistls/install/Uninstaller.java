@@ -49,7 +49,7 @@ public final class Uninstaller {
         EffectiveConf after = EffectiveConf.of(RedisConf.parse(node.confPath(), Installer.text(restored)));
         Map<String, String> wanted = LiveValues.of(after);
 
-        Optional<LiveNode> live = node.connectIfRunning();
+        Optional<LiveNode> live = node.connectForChange();
         try {
             FileBatch batch = new FileBatch().replace(node.confPath(), restored).delete(InstallRecord.path(node.keys()));
             if (!keepCerts) {

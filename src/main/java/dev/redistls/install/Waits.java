@@ -1,7 +1,6 @@
 package dev.redistls.install;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.conf.TlsSettings;
 import dev.redistls.node.LiveNode;
 
 import java.time.Duration;
@@ -16,7 +15,7 @@ final class Waits {
     }
 
     /** Re-reads the node's config (now the new one) and connects as soon as it answers. */
-    static LiveNode untilRunning(Node before, TlsSettings target) {
+    static LiveNode untilRunning(Node before) {
         Node node = Node.resolve(before.confPath(), before.keys().dir(), null, before.restartCommand(), System::getenv);
         Instant deadline = Instant.now().plus(LIMIT);
         while (Instant.now().isBefore(deadline)) {

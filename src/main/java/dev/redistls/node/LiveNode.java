@@ -123,14 +123,26 @@ public final class LiveNode implements AutoCloseable {
         return infoField("redis_version");
     }
 
-    /** Redis 7 applies port, tls-port and every tls-* directive with CONFIG SET; Redis 6 does not. */
-    public boolean canChangeTlsLive() {
+    /**
+     * Why this node cannot take a TLS change live, if it cannot: Redis 6 cannot open or move a TLS port with
+     * CONFIG SET (Redis 7 can), and a hardened node may have CONFIG renamed or disabled (rename-command).
+     */
+    public java.util.Optional<String> whyNotLive() {
         String v = version();
         try {
-            return Integer.parseInt(v.substring(0, v.indexOf('.'))) >= 7;
+            if (Integer.parseInt(v.substring(0, v.indexOf('.'))) < 7) {
+                return java.util.Optional.of("Redis " + v + " at " + endpoint + " cannot change TLS ports live (Redis 7 can)");
+            }
         } catch (RuntimeException e) {
-            return true;
+            // an unusual version string: try live
         }
+        try {
+            jedis.configGet("port".getBytes(StandardCharsets.UTF_8));
+        } catch (JedisDataException e) {
+            return java.util.Optional.of("CONFIG is renamed or disabled on Redis at " + endpoint
+                    + " (rename-command), and redis-tls applies changes live with CONFIG SET");
+        }
+        return java.util.Optional.empty();
     }
 
     public long processId() {

@@ -171,6 +171,40 @@ class InstallBadInputIT {
     }
 
     @Test
+    void aNodeWithConfigRenamedIsRefusedWithoutARestartCommandAndInstalledWithOne() throws IOException {
+        try (RedisServer hardened = RedisServer.start("rename-command CONFIG \"\"\n")) {
+            byte[] before = Files.readAllBytes(hardened.conf());
+            Cli.Result refused = install(hardened.conf(), "--tls-port", "" + RedisServer.freePort());
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).isEqualTo("error: CONFIG is renamed or disabled on Redis at 127.0.0.1:" + hardened.port()
+                    + " (rename-command), and redis-tls applies changes live with CONFIG SET: pass --restart-command CMD"
+                    + " to restart it once\n");
+            assertThat(Files.readAllBytes(hardened.conf())).isEqualTo(before);
+            assertThat(keys).doesNotExist();
+
+            String restart = "redis-cli -p " + hardened.port() + " shutdown nosave; redis-server " + hardened.conf() + " --daemonize yes";
+            Cli.Result r = install(hardened.conf(), "--tls-port", "" + RedisServer.freePort(), "--restart-command", restart);
+            try {
+                assertThat(r.exitCode()).as(r.toString()).isZero();
+                assertThat(r.out()).contains("Restarted the node with: " + restart, "[ok] served certificate is the file's");
+            } finally {
+                killDaemon(hardened);
+            }
+        }
+    }
+
+    private static void killDaemon(RedisServer server) throws IOException {
+        Path pid = server.dir().resolve("redis.pid");
+        if (Files.exists(pid)) {
+            // Killed outright: a SIGTERM makes Redis save first, and it refuses to exit once its dir is gone.
+            ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(p -> {
+                p.destroyForcibly();
+                p.onExit().join();
+            });
+        }
+    }
+
+    @Test
     void notRunningWithARestartCommandIsInstalledThroughIt() throws IOException {
         redis.stop();
         String start = "redis-server " + redis.conf() + " --daemonize yes";
@@ -179,14 +213,7 @@ class InstallBadInputIT {
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).contains("Restarted the node with: " + start, "[ok] served certificate is the file's");
         } finally {
-            Path pid = redis.dir().resolve("redis.pid");
-            if (Files.exists(pid)) {
-                // Killed outright: a SIGTERM makes Redis save first, and it refuses to exit once its dir is gone.
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(p -> {
-                    p.destroyForcibly();
-                    p.onExit().join();
-                });
-            }
+            killDaemon(redis);
         }
     }
 }
