@@ -1,5 +1,6 @@
 package dev.redistls.install;
 
+import dev.redistls.RedisTlsException;
 import dev.redistls.conf.ConfEditor;
 import dev.redistls.conf.EffectiveConf;
 import dev.redistls.conf.RedisConf;
@@ -30,6 +31,12 @@ public final class Uninstaller {
         Report report = new Report();
         Optional<InstallRecord> found = node.record();
         if (found.isEmpty()) {
+            if (node.tlsPort() != 0) {
+                // TLS is on, but whatever turned it on left no record of what the file was before.
+                throw RedisTlsException.badInput(node.confPath() + " serves TLS on port " + node.tlsPort()
+                        + ", but " + node.keys().dir() + " holds no install record of redis-tls: pass the --keys-dir it was"
+                        + " installed with, or take the tls-* lines out of the file by hand");
+            }
             return report.done("redis-tls is not installed on " + node.confPath() + " (no install record in "
                     + node.keys().dir() + "); nothing to do.");
         }
