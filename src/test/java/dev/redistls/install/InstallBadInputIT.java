@@ -147,6 +147,17 @@ class InstallBadInputIT {
     }
 
     @Test
+    void uninstallWithoutARecordRefusesAConfigThatServesTls() throws IOException {
+        Path conf = tmp.resolve("hand-made.conf");
+        Files.writeString(conf, "port 6379\ntls-port 6380\n");
+        Cli.Result r = Cli.run("uninstall", "--conf", conf.toString(), "--keys-dir", keys.toString(), "--firewall", "none");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: " + conf + " serves TLS on port 6380, but " + keys + " holds no install record"
+                + " of redis-tls: pass the --keys-dir it was installed with, or take the tls-* lines out of the file by hand\n");
+        assertThat(Files.readString(conf)).isEqualTo("port 6379\ntls-port 6380\n");
+    }
+
+    @Test
     void unknownFlag() throws IOException {
         Cli.Result r = install(redis.conf(), "--tls-prot", "6380");
         assertThat(r.exitCode()).isEqualTo(2);
