@@ -334,7 +334,7 @@ public final class LiveChangeBenchmark {
         private void awaitServing() throws IOException, InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             try (Control c = Control.connect(port, password)) {
-                while (!"PONG".equals(c.call("PING"))) {
+                while (!c.pongs()) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("redis-server still loading after 60 s");
                     }

@@ -1,18 +1,13 @@
 package dev.redistls.bench;
 
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * One benchmark client: a single persistent connection (plain or TLS) paced at a fixed rate, alternating
  * {@code SET k v} and {@code GET k} (which must answer {@code v}). A request that throws, times out or gets a wrong
  * reply is a failed request; the connection is then dropped and the next request reconnects (counted).
- * A minimal RESP client, so that nothing (pooling, retries, auto-reconnect) hides a failure.
+ * A bare Jedis connection (no pool, no retry, no auto-reconnect), so that nothing hides a failure.
  */
 final class LoadClient implements Runnable {
     /** Failed requests kept with their cause, at most this many per client, for the report. */
@@ -40,9 +35,7 @@ final class LoadClient implements Runnable {
     /** Set when this client's port is closed on purpose: a refused reconnect then ends the client. */
     private volatile boolean stopWhenRefused;
 
-    private Socket socket;
-    private InputStream in;
-    private OutputStream out;
+    private Jedis jedis;
     private long iteration;
     private String pendingGetKey;
     private String pendingGetValue;
@@ -110,7 +103,7 @@ final class LoadClient implements Runnable {
                 success = false;
                 fail(start, e.getClass().getSimpleName() + ": " + e.getMessage());
                 closeQuietly();
-                if (stopWhenRefused && e instanceof ConnectException) {
+                if (stopWhenRefused && refused(e)) {
                     endedBecause = "its port was closed on purpose; reconnect refused";
                     record(start, System.nanoTime() - start, false);
                     return;
@@ -126,14 +119,14 @@ final class LoadClient implements Runnable {
     }
 
     private boolean request() throws IOException {
-        if (socket == null) {
+        if (jedis == null) {
             connect();
         }
         if (pendingGetKey != null) {
             String key = pendingGetKey;
             String want = pendingGetValue;
             pendingGetKey = null;
-            String got = send("GET", key);
+            String got = jedis.get(key);
             if (!want.equals(got)) {
                 fail(System.nanoTime(), "GET " + key + " answered " + got + ", expected " + want);
                 return false;
@@ -142,7 +135,7 @@ final class LoadClient implements Runnable {
         }
         String key = "bench:" + name + ":" + (iteration % 100);
         String value = name + "-" + iteration++;
-        String got = send("SET", key, value);
+        String got = jedis.set(key, value);
         if (!"OK".equals(got)) {
             fail(System.nanoTime(), "SET answered " + got);
             return false;
@@ -152,80 +145,32 @@ final class LoadClient implements Runnable {
         return true;
     }
 
-    private void connect() throws IOException {
-        Socket s = new Socket();
-        try {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
-            s.setSoTimeout(TIMEOUT_MS);
-            if (tls != null) {
-                SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, "127.0.0.1", port, true);
-                SSLParameters p = ssl.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                ssl.setSSLParameters(p);
-                ssl.startHandshake();
-                s = ssl;
-            }
-            socket = s;
-            in = new BufferedInputStream(s.getInputStream());
-            out = new BufferedOutputStream(s.getOutputStream());
-            String auth = send("AUTH", password);
-            if (!"OK".equals(auth)) {
-                throw new IOException("AUTH answered " + auth);
-            }
-            connects.add(System.nanoTime());
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            socket = null;
-            throw e;
+    private void connect() {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(TIMEOUT_MS).socketTimeoutMillis(TIMEOUT_MS).password(password);
+        if (tls != null) {
+            SSLParameters p = new SSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            config.ssl(true).sslSocketFactory(tls.getSocketFactory()).sslParameters(p);
         }
+        // Jedis connects, handshakes and authenticates in its constructor.
+        jedis = new Jedis(new HostAndPort("127.0.0.1", port), config.build());
+        connects.add(System.nanoTime());
     }
 
-    /** Sends one command and reads one reply: simple string, bulk string (null as "(nil)"), or an error. */
-    private String send(String... args) throws IOException {
-        StringBuilder cmd = new StringBuilder().append('*').append(args.length).append("\r\n");
-        for (String a : args) {
-            cmd.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
-        }
-        out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        int type = in.read();
-        String line = readLine();
-        switch (type) {
-            case '+':
-            case ':':
-                return line;
-            case '-':
-                return "-" + line;
-            case '$': {
-                int len = Integer.parseInt(line);
-                if (len < 0) {
-                    return "(nil)";
-                }
-                byte[] data = in.readNBytes(len + 2);
-                if (data.length != len + 2) {
-                    throw new EOFException("connection closed in a reply");
-                }
-                return new String(data, 0, len, StandardCharsets.UTF_8);
+    /** A refused connect; Jedis keeps the ConnectException of each address it tried as a suppressed exception. */
+    private static boolean refused(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException) {
+                return true;
             }
-            case -1:
-                throw new EOFException("connection closed by the server");
-            default:
-                throw new IOException("unexpected reply type " + (char) type);
-        }
-    }
-
-    private String readLine() throws IOException {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\r') {
-            if (c == -1) {
-                throw new EOFException("connection closed by the server");
+            for (Throwable s : c.getSuppressed()) {
+                if (s instanceof ConnectException) {
+                    return true;
+                }
             }
-            b.append((char) c);
         }
-        in.read();
-        return b.toString();
+        return false;
     }
 
     /** One failed request: when, and what went wrong. */
@@ -240,13 +185,13 @@ final class LoadClient implements Runnable {
     }
 
     private void closeQuietly() {
-        if (socket != null) {
+        if (jedis != null) {
             try {
-                socket.close();
-            } catch (IOException ignored) {
+                jedis.close();
+            } catch (RuntimeException ignored) {
                 // dropping it anyway
             }
-            socket = null;
+            jedis = null;
         }
     }
 
