@@ -6,7 +6,6 @@ import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeyType;
-import dev.redistls.pki.SubjectNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +44,7 @@ final class CaCommand implements Runnable {
         public void run() {
             KeyType type = KeyType.parse(keyType);
             CaHome h = home.caHome();
-            CaHome.Loaded loaded = h.loadOrCreate(group != null ? group : SubjectNames.localHostName(), type);
+            CaHome.Loaded loaded = h.loadOrCreate(group != null ? group : new dev.redistls.host.LocalHost().facts().hostName(), type);
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s root CA in %s: %s, valid until %s.%n", loaded.created() ? "Created" : "Reused existing",
                     h.dir(), loaded.ca().certificate().getSubjectX500Principal().getName(), Dates.day(loaded.ca().certificate()));

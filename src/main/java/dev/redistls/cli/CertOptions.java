@@ -3,10 +3,9 @@ package dev.redistls.cli;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeyType;
-import dev.redistls.pki.SubjectNames;
+import dev.redistls.host.Host;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,16 +25,16 @@ public final class CertOptions {
             description = "Validity of node and client certificates in days (default: ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--ca-home", paramLabel = "DIR",
-            description = "Where the root CA lives (default: $REDIS_TLS_CA_HOME, else ~/.local/share/redis-tls/ca).")
-    Path caHome;
+    @picocli.CommandLine.Mixin
+    CaHomeOption ca = new CaHomeOption();
 
     @Option(names = "--owner", paramLabel = "USER",
             description = "Owner of the keys (default: the user Redis runs as, when it can be told).")
     String owner;
 
-    public String hostname() {
-        return hostname != null ? hostname : SubjectNames.localHostName();
+    /** The node's host name: given, else the name the node's host has. */
+    public String hostname(Host host) {
+        return hostname != null ? hostname : host.facts().hostName();
     }
 
     public List<String> sans() {
@@ -51,7 +50,7 @@ public final class CertOptions {
     }
 
     public CaHome caHome() {
-        return CaHome.resolve(caHome);
+        return ca.caHome();
     }
 
     public String owner() {

@@ -2,7 +2,10 @@ package dev.redistls.cli;
 
 import dev.redistls.files.FileOwner;
 import dev.redistls.pki.CertInfo;
+import dev.redistls.host.Host;
+import dev.redistls.host.HostLock;
 import dev.redistls.pki.NodeKeys;
+import dev.redistls.pki.SubjectNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "certs", mixinStandardHelpOptions = true,
@@ -30,9 +34,14 @@ final class CertsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NodeKeys.Result r = NodeKeys.write(new NodeKeys.Request(node.keysDir(), cert.caHome(), cert.hostname(),
-                cert.sans(), cert.keyType(), cert.days(), FileOwner.choose(cert.owner(), node.confIfAny().orElse(null)),
-                force));
+        NodeKeys.Result r;
+        Host host = node.host();
+        try (host; HostLock lock = node.lock(spec, host, node.keysDir(host).dir().toString())) {
+            String name = cert.hostname(host);
+            FileOwner owner = FileOwner.choose(host, cert.owner(), node.confIfAny(host).orElse(null), Optional.empty());
+            r = NodeKeys.write(new NodeKeys.Request(node.keysDir(host), cert.caHome(), name,
+                    SubjectNames.forNode(name, cert.sans(), host.facts()), cert.keyType(), cert.days(), owner, force), true);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

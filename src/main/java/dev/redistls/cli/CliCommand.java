@@ -190,7 +190,7 @@ public final class CliCommand implements Callable<Integer> {
         if (dir == null) {
             return;
         }
-        KeysDir k = new KeysDir(dir);
+        KeysDir k = KeysDir.local(dir);
         if (cacert == null && cacertdir == null) {
             requireFile(k.clientRoot(), dir);
             b.caCert(k.clientRoot());

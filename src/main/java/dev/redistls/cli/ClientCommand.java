@@ -4,7 +4,7 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.client.ClientBundle;
 import dev.redistls.client.UsageSnippets;
 import dev.redistls.files.FileOwner;
-import dev.redistls.pki.CaHome;
+import dev.redistls.host.LocalHost;
 import dev.redistls.pki.ClientCertificates;
 import dev.redistls.pki.IssuedCertificate;
 import dev.redistls.pki.KeyType;
@@ -39,9 +39,8 @@ final class ClientCommand implements Runnable {
         String name;
         @Option(names = "--keys-dir", paramLabel = "DIR", description = "The node's keys dir (default: /etc/redis/tls).")
         Path keysDir;
-        @Option(names = "--ca-home", paramLabel = "DIR",
-                description = "Where the root CA lives (default: $REDIS_TLS_CA_HOME, else ~/.local/share/redis-tls/ca).")
-        Path caHome;
+        @picocli.CommandLine.Mixin
+        CaHomeOption ca;
         @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256",
                 description = "ec-p256 (default), ec-p384, rsa-2048, rsa-3072 or rsa-4096.")
         String keyType;
@@ -56,9 +55,10 @@ final class ClientCommand implements Runnable {
 
         @Override
         public void run() {
-            KeysDir keys = new KeysDir(keysDir != null ? keysDir : KeysDir.DEFAULT);
-            IssuedCertificate c = ClientCertificates.issue(new ClientCertificates.Request(keys, CaHome.resolve(caHome),
-                    name, KeyType.parse(keyType), days, owner != null ? FileOwner.named(owner) : FileOwner.current(), force));
+            LocalHost here = new LocalHost();
+            KeysDir keys = new KeysDir(here, keysDir != null ? keysDir : KeysDir.DEFAULT);
+            IssuedCertificate c = ClientCertificates.issue(new ClientCertificates.Request(keys, ca.caHome(),
+                    name, KeyType.parse(keyType), days, owner != null ? FileOwner.named(here, owner) : FileOwner.current(here), force));
             PrintWriter out = spec.commandLine().getOut();
             out.printf("Issued client certificate %s (CN=%s, clientAuth), valid until %s:%n", keys.clientCert(name), name,
                     Dates.day(c.certificate()));
@@ -86,7 +86,7 @@ final class ClientCommand implements Runnable {
         @Override
         public void run() {
             ClientBundle.Format f = parse(format);
-            KeysDir keys = new KeysDir(keysDir != null ? keysDir : KeysDir.DEFAULT);
+            KeysDir keys = new KeysDir(new LocalHost(), keysDir != null ? keysDir : KeysDir.DEFAULT);
             char[] password = null;
             if (f == ClientBundle.Format.PKCS12) {
                 password = PasswordFile.read(passwordFile);

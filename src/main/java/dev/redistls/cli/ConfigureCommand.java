@@ -26,9 +26,11 @@ final class ConfigureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!mode.any()) {
-            throw RedisTlsException.badInput("nothing to change: give --tls-only, --auth-clients, --tls-port, --port, --replication or --cluster");
+            throw RedisTlsException.badInput("nothing to change: give --tls-only, --auth-clients, --tls-port, --port, --tls-profile, --replication or --cluster");
         }
-        Report report = Installer.configure(node.resolve(), mode.change(), firewall.plan(), dryRun);
-        return ReportPrinter.print(spec.commandLine(), report);
+        try (OpenNode open = node.open(spec, !dryRun)) {
+            Report report = Installer.configure(open.node(), mode.change(), firewall.plan(), dryRun);
+            return ReportPrinter.print(spec.commandLine(), report);
+        }
     }
 }

@@ -2,28 +2,28 @@ package dev.redistls.cli;
 
 import dev.redistls.RedisTlsException;
 import dev.redistls.install.Doctor;
-import dev.redistls.pki.CaHome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Run every check (files, permissions, expiry, names, CA, live config, handshake); each failure comes with its fix.")
+        description = "Run every check (files, permissions, expiry, names, CA, TLS policy, live config, handshake); each failure comes with its fix.")
 final class DoctorCommand implements Callable<Integer> {
     @Mixin NodeOptions node;
-    @Option(names = "--ca-home", paramLabel = "DIR", description = "Where the root CA lives.") Path caHome;
+    @Mixin CaHomeOption ca;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        List<Doctor.Finding> findings = Doctor.examine(node.resolve(), CaHome.resolve(caHome));
+        List<Doctor.Finding> findings;
+        try (OpenNode open = node.open(spec, false)) {
+            findings = Doctor.examine(open.node(), ca.caHome());
+        }
         PrintWriter out = spec.commandLine().getOut();
         long failed = 0;
         for (Doctor.Finding f : findings) {

@@ -1,6 +1,5 @@
 package dev.redistls.cli;
 
-import dev.redistls.firewall.CommandRunner;
 import dev.redistls.install.FirewallPlan;
 import picocli.CommandLine.Option;
 
@@ -23,7 +22,6 @@ public final class FirewallOption {
     String netns;
 
     public FirewallPlan plan() {
-        return new FirewallPlan(backend, allowFrom,
-                netns != null ? CommandRunner.inNetns(netns) : CommandRunner.fromEnvironment());
+        return new FirewallPlan(backend, allowFrom, netns);
     }
 }

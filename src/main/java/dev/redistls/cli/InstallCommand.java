@@ -2,14 +2,15 @@ package dev.redistls.cli;
 
 import dev.redistls.files.FileOwner;
 import dev.redistls.install.Installer;
-import dev.redistls.install.Node;
 import dev.redistls.install.Report;
+import dev.redistls.node.Node;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "install", mixinStandardHelpOptions = true,
@@ -30,10 +31,13 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Node n = node.resolve();
-        Report report = Installer.install(new Installer.Request(n, cert.caHome(), cert.hostname(), cert.sans(),
-                cert.keyType(), cert.days(), FileOwner.choose(cert.owner(), n.confPath(), cert.owner() == null ? n.processUser() : java.util.Optional.empty()), mode.change(),
-                firewall.plan(), dryRun, noLive));
-        return ReportPrinter.print(spec.commandLine(), report);
+        try (OpenNode open = node.open(spec, !dryRun)) {
+            Node n = open.node();
+            FileOwner owner = FileOwner.choose(n.host(), cert.owner(), n.confPath(),
+                    cert.owner() == null ? n.processOwner() : Optional.empty());
+            Report report = Installer.install(new Installer.Request(n, cert.caHome(), cert.hostname(n.host()), cert.sans(),
+                    cert.keyType(), cert.days(), owner, mode.change(), firewall.plan(), dryRun, noLive));
+            return ReportPrinter.print(spec.commandLine(), report);
+        }
     }
 }

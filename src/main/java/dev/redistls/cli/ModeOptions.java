@@ -2,6 +2,7 @@ package dev.redistls.cli;
 
 import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.ModeChange;
+import dev.redistls.conf.TlsProfile;
 import picocli.CommandLine.Option;
 
 /** How the node serves TLS: ports, tls-only, client certificates, TLS for replication and the cluster bus. */
@@ -24,12 +25,17 @@ public final class ModeOptions {
     @Option(names = "--cluster", negatable = true, description = "TLS on the cluster bus (tls-cluster yes).")
     Boolean cluster;
 
+    @Option(names = "--tls-profile", paramLabel = "intermediate|modern",
+            description = "intermediate (default): TLS 1.2 and 1.3, ECDHE with AEAD suites only; modern: TLS 1.3 only.")
+    String profile;
+
     public ModeChange change() {
         return new ModeChange(port, tlsPort, tlsOnly, authClients == null ? null : AuthClients.parse(authClients),
-                replication, cluster);
+                replication, cluster, profile == null ? null : TlsProfile.parse(profile));
     }
 
     public boolean any() {
-        return tlsPort != null || port != null || tlsOnly || authClients != null || replication != null || cluster != null;
+        return tlsPort != null || port != null || tlsOnly || authClients != null || replication != null || cluster != null
+                || profile != null;
     }
 }

@@ -1,15 +1,24 @@
 package dev.redistls.cli;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.files.SafeFiles;
+import dev.redistls.host.Host;
+import dev.redistls.host.HostLock;
+import dev.redistls.host.LocalHost;
+import dev.redistls.node.Node;
 import dev.redistls.pki.KeysDir;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Which node: its config file, its keys dir, where it is reached live, and how to restart it if ever needed. */
+/**
+ * Which node: its config file, its keys dir, where it is reached live, how to restart it if ever needed, and
+ * whether to wait for another run that is changing it.
+ */
 public final class NodeOptions {
     static final List<Path> DEFAULT_CONFS = List.of(Path.of("/etc/redis/redis.conf"), Path.of("/etc/redis.conf"));
 
@@ -28,27 +37,76 @@ public final class NodeOptions {
             description = "Restarts the node when a change cannot be applied live (never used on a running Redis 7).")
     String restartCommand;
 
-    public KeysDir keysDir() {
-        return new KeysDir(keysDir != null ? keysDir : KeysDir.DEFAULT);
+    @Option(names = "--no-wait",
+            description = "Fail at once when another redis-tls is changing this node (default: wait for it).")
+    boolean noWait;
+
+    /** The host the node lives on: this machine. */
+    Host host() {
+        return new LocalHost();
     }
 
-    /** The config file if one was named or a default exists. */
-    public Optional<Path> confIfAny() {
+    public KeysDir keysDir(Host host) {
+        return new KeysDir(host, keysDir != null ? keysDir : KeysDir.DEFAULT);
+    }
+
+    /** The config file if one was named or a default exists on the host. */
+    public Optional<Path> confIfAny(Host host) {
         if (conf != null) {
             return Optional.of(conf);
         }
-        return DEFAULT_CONFS.stream().filter(Files::exists).findFirst();
+        SafeFiles files = new SafeFiles(host);
+        return DEFAULT_CONFS.stream().filter(files::exists).findFirst();
     }
 
     /** The config file; a command that edits Redis needs one. */
-    public Path conf() {
-        return confIfAny().orElseThrow(() -> RedisTlsException.badInput(
-                "no Redis config found at /etc/redis/redis.conf or /etc/redis.conf: pass --conf PATH"));
+    public Path conf(Host host) {
+        return confIfAny(host).orElseThrow(() -> RedisTlsException.badInput(
+                "no Redis config found at /etc/redis/redis.conf or /etc/redis.conf" + (host.isLocal() ? "" : " on " + host.name())
+                        + ": pass --conf PATH"));
     }
 
-    /** The node these options name, read and checked. */
-    public dev.redistls.install.Node resolve() {
-        return dev.redistls.install.Node.resolve(conf(), keysDir, endpoint, restartCommand, System::getenv);
+    /**
+     * Opens the node for a command: its host, then (for a command that changes it) the node's lock, then the node
+     * read under that lock, so that what is read is what this run changes.
+     */
+    OpenNode open(CommandSpec spec, boolean change) {
+        Host host = host();
+        HostLock lock = null;
+        try {
+            Path confPath = conf(host);
+            if (change) {
+                lock = lock(spec, host, lockKey(host, confPath));
+            }
+            Node node = Node.resolve(host, confPath, keysDir, endpoint, restartCommand, System::getenv);
+            return new OpenNode(host, lock, node);
+        } catch (RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            host.close();
+            throw e;
+        }
+    }
+
+    /** Takes the lock that keeps other redis-tls runs off {@code key} on the host until closed. */
+    HostLock lock(CommandSpec spec, Host host, String key) {
+        try {
+            return host.lock(key, !noWait, message -> spec.commandLine().getErr().println("note: " + message));
+        } catch (IOException e) {
+            throw RedisTlsException.failed("cannot take the lock for " + key + (host.isLocal() ? "" : " on " + host.name())
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The node's config as its real path on the host (links resolved), so that two spellings share one lock. */
+    static String lockKey(Host host, Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        try {
+            return new SafeFiles(host).realPath(p).toString();
+        } catch (IOException | RuntimeException e) {
+            return p.toString();
+        }
     }
 
     public String endpoint() {

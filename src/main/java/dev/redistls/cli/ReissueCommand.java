@@ -1,9 +1,8 @@
 package dev.redistls.cli;
 
 import dev.redistls.files.FileOwner;
-import dev.redistls.install.Node;
 import dev.redistls.install.Reissuer;
-import dev.redistls.pki.CaHome;
+import dev.redistls.node.Node;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeyType;
 import picocli.CommandLine.Command;
@@ -12,15 +11,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "reissue", mixinStandardHelpOptions = true,
         description = "New server and/or client certificates from the same root, for the same names, loaded live.")
 final class ReissueCommand implements Callable<Integer> {
     @Mixin NodeOptions node;
+    @Mixin CaHomeOption ca;
 
     @Option(names = "--server", description = "Reissue the server certificate (default: both).") boolean server;
     @Option(names = "--client", description = "Reissue the default client certificate (default: both).") boolean client;
@@ -28,17 +28,18 @@ final class ReissueCommand implements Callable<Integer> {
     List<String> sans = new ArrayList<>();
     @Option(names = "--key-type", paramLabel = "TYPE", description = "Key type of the new keys (default: as now).") String keyType;
     @Option(names = "--days", paramLabel = "N", defaultValue = "" + CertificateAuthority.LEAF_DAYS, description = "Validity in days (default: ${DEFAULT-VALUE}).") int days;
-    @Option(names = "--ca-home", paramLabel = "DIR", description = "Where the root CA lives.") Path caHome;
     @Option(names = "--owner", paramLabel = "USER", description = "Owner of the keys (default: the user Redis runs as).") String owner;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        Node n = node.resolve();
-        boolean both = !server && !client;
-        return ReportPrinter.print(spec.commandLine(), Reissuer.reissue(new Reissuer.Request(n, CaHome.resolve(caHome),
-                both || server, both || client, keyType == null ? null : KeyType.parse(keyType), days, sans,
-                FileOwner.choose(owner, n.confPath(), owner == null ? n.processUser() : java.util.Optional.empty()))));
+        try (OpenNode open = node.open(spec, true)) {
+            Node n = open.node();
+            boolean both = !server && !client;
+            FileOwner keyOwner = FileOwner.choose(n.host(), owner, n.confPath(), owner == null ? n.processOwner() : Optional.empty());
+            return ReportPrinter.print(spec.commandLine(), Reissuer.reissue(new Reissuer.Request(n, ca.caHome(),
+                    both || server, both || client, keyType == null ? null : KeyType.parse(keyType), days, sans, keyOwner)));
+        }
     }
 }

@@ -23,13 +23,16 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Status.Snapshot s = Status.of(node.resolve());
+        Status.Snapshot s;
+        try (OpenNode open = node.open(spec, false)) {
+            s = Status.of(open.node());
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.print(out, Status.json(s));
             return 0;
         }
-        out.printf("conf:      %s%n", s.conf());
+        out.printf("conf:      %s%s%n", s.conf(), s.host() == null ? "" : " on " + s.host());
         out.printf("keys dir:  %s%s%n", s.keys().dir(), s.installed() ? "" : " (not installed by redis-tls)");
         out.printf("mode:      %s, plain port %d, TLS port %d, client certificates %s, replication %s, cluster %s%n",
                 s.mode(), s.configured().port(), s.configured().tlsPort(), s.configured().authClients().word(),
@@ -45,6 +48,9 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             out.printf("live:      running (pid %d), TLS handshake ok, serving %s%n", l.processId(),
                     s.servesFileCertificate() ? "the keys dir's certificate" : "a DIFFERENT certificate (sha256 " + l.servedSha256() + "): run 'redis-tls reissue'");
+        }
+        if (!"off".equals(s.mode())) {
+            out.printf("policy:    %s%n", s.policy());
         }
         Status.expiryWarning("server", s.certs().server()).ifPresent(w -> out.println("warning: " + w));
         Status.expiryWarning("client", s.certs().client()).ifPresent(w -> out.println("warning: " + w));

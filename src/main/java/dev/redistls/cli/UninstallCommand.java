@@ -21,6 +21,8 @@ final class UninstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return ReportPrinter.print(spec.commandLine(), Uninstaller.uninstall(node.resolve(), keepCerts, firewall.plan()));
+        try (OpenNode open = node.open(spec, true)) {
+            return ReportPrinter.print(spec.commandLine(), Uninstaller.uninstall(open.node(), keepCerts, firewall.plan()));
+        }
     }
 }

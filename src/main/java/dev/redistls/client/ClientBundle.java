@@ -1,7 +1,9 @@
 package dev.redistls.client;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.files.AtomicFile;
+import dev.redistls.files.FileModes;
+import dev.redistls.files.SafeFiles;
+import dev.redistls.host.LocalHost;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 import dev.redistls.pki.CaBundle;
@@ -40,9 +42,9 @@ public final class ClientBundle {
 
     public static Result export(KeysDir keys, String name, Format format, Path outDir, char[] password) {
         ClientCertificates.validName(name);
-        X509Certificate root = Pem.readCertificate(keys.clientRoot());
-        X509Certificate cert = Pem.readCertificate(keys.clientCert(name));
-        PrivateKey key = Pem.readPrivateKey(keys.clientKey(name));
+        X509Certificate root = keys.certificate(keys.clientRoot());
+        X509Certificate cert = keys.certificate(keys.clientCert(name));
+        PrivateKey key = keys.privateKey(keys.clientKey(name));
         if (!dev.redistls.pki.CertificateAuthority.matches(cert, key)) {
             throw RedisTlsException.badInput("key " + keys.clientKey(name) + " does not belong to " + keys.clientCert(name));
         }
@@ -50,8 +52,11 @@ public final class ClientBundle {
             throw RedisTlsException.badInput(keys.clientCert(name) + " was not issued by " + keys.clientRoot());
         }
         Path dir = outDir.toAbsolutePath().normalize();
-        AtomicFile.ensureDirectory(dir, AtomicFile.GROUP_DIR, null);
-        FileBatch batch = new FileBatch();
+        // Exports land on the admin machine, as the user who runs the tool.
+        LocalHost here = new LocalHost();
+        new SafeFiles(here).ensureDirectory(dir, FileModes.GROUP_DIR, -1, -1);
+        FileOwner me = FileOwner.current(here);
+        FileBatch batch = new FileBatch(here, false);
         List<Path> files = new ArrayList<>();
         if (format == Format.PKCS12) {
             if (password == null) {
@@ -60,23 +65,23 @@ public final class ClientBundle {
             Path p12 = dir.resolve(name + ".p12");
             Path trust = dir.resolve(TRUSTSTORE);
             batch.write(p12, CaBundle.pkcs12(name, key, new X509Certificate[] {cert, root}, password),
-                    AtomicFile.PRIVATE, FileOwner.current());
-            batch.write(trust, truststore(root, password), AtomicFile.PUBLIC, FileOwner.current());
+                    FileModes.PRIVATE, me);
+            batch.write(trust, truststore(root, password), FileModes.PUBLIC, me);
             files.add(p12);
             files.add(trust);
         } else {
             Path rootOut = dir.resolve("root.crt");
             Path certOut = dir.resolve(name + ".crt");
             Path keyOut = dir.resolve(name + ".key");
-            batch.write(rootOut, ascii(Pem.encode(root)), AtomicFile.PUBLIC, FileOwner.current());
-            batch.write(certOut, ascii(Pem.encode(cert)), AtomicFile.PUBLIC, FileOwner.current());
-            batch.write(keyOut, ascii(Pem.encode(key)), AtomicFile.PRIVATE, FileOwner.current());
+            batch.write(rootOut, ascii(Pem.encode(root)), FileModes.PUBLIC, me);
+            batch.write(certOut, ascii(Pem.encode(cert)), FileModes.PUBLIC, me);
+            batch.write(keyOut, ascii(Pem.encode(key)), FileModes.PRIVATE, me);
             files.add(rootOut);
             files.add(certOut);
             files.add(keyOut);
             if (format == Format.SPRING) {
                 Path props = dir.resolve(SPRING_PROPERTIES);
-                batch.write(props, ascii(springProperties(rootOut, certOut, keyOut)), AtomicFile.PUBLIC, FileOwner.current());
+                batch.write(props, ascii(springProperties(rootOut, certOut, keyOut)), FileModes.PUBLIC, me);
                 files.add(props);
             }
         }

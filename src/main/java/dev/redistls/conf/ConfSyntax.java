@@ -1,5 +1,6 @@
 package dev.redistls.conf;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -113,12 +114,34 @@ public final class ConfSyntax {
         return b.append('"').toString();
     }
 
+    /**
+     * A directive line for {@code args} given as text: each argument goes into the file as its UTF-8 bytes, so a
+     * path or password in any script reaches Redis (and the next read) byte for byte.
+     */
     public static String line(String directive, List<String> args) {
         StringBuilder b = new StringBuilder(directive);
         for (String a : args) {
-            b.append(' ').append(quote(a));
+            b.append(' ').append(quote(raw(a)));
         }
         return b.toString();
+    }
+
+    /**
+     * A config file is held one char per byte (ISO-8859-1) so that its bytes survive whatever they are; a word
+     * taken from it is text when read as UTF-8, which is what Redis, paths and people mean by it.
+     */
+    public static String text(String rawWord) {
+        return new String(bytes(rawWord), StandardCharsets.UTF_8);
+    }
+
+    /** The bytes of a word as it stands in the file. */
+    public static byte[] bytes(String rawWord) {
+        return rawWord.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Text as it must stand in the file: its UTF-8 bytes, one char per byte. */
+    public static String raw(String text) {
+        return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     private static boolean isHex(char c) {

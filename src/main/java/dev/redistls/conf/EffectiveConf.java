@@ -3,8 +3,8 @@ package dev.redistls.conf;
 import dev.redistls.RedisTlsException;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import java.nio.file.FileSystems;
+import java.nio.file.PathMatcher;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +15,16 @@ import java.util.Optional;
  * order, as Redis does), where the last occurrence of a directive wins.
  */
 public final class EffectiveConf {
-    /** One directive line and the file it is in. */
+    /** One directive line and the file it is in; {@code args} as they stand in the file (one char per byte). */
     public record Setting(Path file, int line, List<String> args) {
+        /** The first argument as text (its bytes read as UTF-8). */
         public String value() {
-            return args.isEmpty() ? "" : args.get(0);
+            return args.isEmpty() ? "" : ConfSyntax.text(args.get(0));
+        }
+
+        /** The first argument's bytes, exactly (a password). */
+        public byte[] rawValue() {
+            return args.isEmpty() ? new byte[0] : ConfSyntax.bytes(args.get(0));
         }
     }
 
@@ -45,8 +51,8 @@ public final class EffectiveConf {
             }
             List<String> words = ConfSyntax.split(conf.line(i));
             if ("include".equals(d) && words.size() > 1) {
-                for (Path p : expand(conf.path(), words.get(1))) {
-                    walk(RedisConf.read(p), depth + 1);
+                for (Path p : expand(conf, ConfSyntax.text(words.get(1)))) {
+                    walk(RedisConf.read(conf.files(), p), depth + 1);
                 }
                 continue;
             }
@@ -82,7 +88,8 @@ public final class EffectiveConf {
         }
     }
 
-    private static List<Path> expand(Path from, String pattern) {
+    private static List<Path> expand(RedisConf conf, String pattern) {
+        Path from = conf.path();
         Path p = Path.of(pattern);
         if (!p.isAbsolute()) {
             // Redis resolves relative includes against its working directory; the config's directory is the best guess.
@@ -90,14 +97,19 @@ public final class EffectiveConf {
         }
         String name = p.getFileName().toString();
         if (!name.contains("*") && !name.contains("?") && !name.contains("[")) {
-            if (!Files.exists(p)) {
+            if (!conf.files().exists(p)) {
                 throw RedisTlsException.badInput(from + " includes " + p + ", which does not exist (Redis would refuse to start)");
             }
             return List.of(p);
         }
         List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p.getParent(), name)) {
-            ds.forEach(out::add);
+        PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + name);
+        try {
+            for (String entry : conf.files().list(p.getParent())) {
+                if (glob.matches(Path.of(entry))) {
+                    out.add(p.getParent().resolve(entry));
+                }
+            }
         } catch (IOException e) {
             return out;
         }

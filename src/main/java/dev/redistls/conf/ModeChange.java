@@ -7,7 +7,7 @@ import dev.redistls.RedisTlsException;
  * Redis would not run with before anything is touched.
  */
 public record ModeChange(Integer port, Integer tlsPort, boolean tlsOnly, AuthClients authClients,
-                         Boolean replication, Boolean cluster) {
+                         Boolean replication, Boolean cluster, TlsProfile profile) {
 
     public static final int DEFAULT_TLS_PORT = 6380;
 
@@ -35,6 +35,7 @@ public record ModeChange(Integer port, Integer tlsPort, boolean tlsOnly, AuthCli
                 authClients != null ? authClients : base.authClients(),
                 replication != null ? replication : base.replication(),
                 cluster != null ? cluster : base.cluster(),
+                profile != null ? profile : base.profile(),
                 base.certFile(), base.keyFile(), base.caFile());
     }
 

@@ -1,11 +1,13 @@
 package dev.redistls.conf;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.files.AtomicFile;
+import dev.redistls.files.FileError;
+import dev.redistls.files.SafeFiles;
+import dev.redistls.files.SafePath;
+import dev.redistls.host.FileStat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +21,13 @@ import java.util.Optional;
  */
 public final class RedisConf {
     private final Path path;
+    private final SafeFiles files;
     private final List<String> lines = new ArrayList<>();
     private final List<String> endings = new ArrayList<>();
 
-    private RedisConf(Path path, String text) {
+    private RedisConf(Path path, String text, SafeFiles files) {
         this.path = path;
+        this.files = files;
         int start = 0;
         while (start < text.length()) {
             int nl = text.indexOf('\n', start);
@@ -45,26 +49,54 @@ public final class RedisConf {
         }
     }
 
-    /** Reads a config file; a missing, unreadable or non-regular file is bad input naming the path. */
-    public static RedisConf read(Path path) {
-        if (!Files.exists(path)) {
-            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw RedisTlsException.badInput("cannot read config file " + path + ": broken or looping symbolic link");
-            }
-            throw RedisTlsException.badInput("config file not found: " + path);
+    /**
+     * Reads a config file on a host (links followed only when root or the tool's user made them); a missing,
+     * unreadable, oversized or non-regular file (a FIFO, a device) is bad input naming the path. The bytes are kept
+     * as they are: each byte is one char (ISO-8859-1), whatever encoding the file uses.
+     */
+    public static RedisConf read(SafeFiles files, Path path) {
+        String where = FileError.where(files.host());
+        Optional<FileStat> st;
+        try {
+            st = files.stat(path);
+        } catch (RedisTlsException e) {
+            IOException cause = e.getCause() instanceof IOException io ? io : new IOException(e.getMessage());
+            throw FileError.badInput("cannot read config file", path, files.host(), cause);
         }
-        if (Files.isDirectory(path)) {
-            throw RedisTlsException.badInput("config path is a directory, not a file: " + path);
+        if (st.isEmpty()) {
+            if (files.lstat(path).isPresent()) {
+                throw RedisTlsException.badInput("cannot read config file " + path + where + ": broken symbolic link");
+            }
+            throw RedisTlsException.badInput("config file not found: " + path + where);
+        }
+        if (st.get().isDirectory()) {
+            throw RedisTlsException.badInput("config path is a directory, not a file: " + path + where);
+        }
+        if (!st.get().isFile()) {
+            throw RedisTlsException.badInput("config path " + path + where + " is not a regular file (a FIFO or a device?): refused");
         }
         try {
-            return new RedisConf(path, new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1));
+            return new RedisConf(path, new String(files.read(path), StandardCharsets.ISO_8859_1), files);
+        } catch (SafePath.UntrustedLink e) {
+            throw RedisTlsException.badInput("cannot read config file " + path + where + ": " + e.getFile() + " is " + e.getReason());
         } catch (IOException e) {
-            throw RedisTlsException.badInput("cannot read config file " + path + ": " + AtomicFile.describe(e));
+            throw FileError.badInput("cannot read config file", path, files.host(), e);
         }
     }
 
+    /** A config from its text (ISO-8859-1 chars, one per byte); includes are read from {@code files}. */
+    public static RedisConf parse(Path path, String text, SafeFiles files) {
+        return new RedisConf(path, text, files);
+    }
+
+    /** A config from its text, for tests and for edits of a copy; includes are read from this machine. */
     public static RedisConf parse(Path path, String text) {
-        return new RedisConf(path, text);
+        return new RedisConf(path, text, null);
+    }
+
+    /** Where includes are read from. */
+    SafeFiles files() {
+        return files != null ? files : new SafeFiles(new dev.redistls.host.LocalHost());
     }
 
     public Path path() {
@@ -102,14 +134,14 @@ public final class RedisConf {
         return -1;
     }
 
-    /** The arguments of the directive's last occurrence in this file. */
+    /** The arguments (as text: the bytes read as UTF-8) of the directive's last occurrence in this file. */
     public Optional<List<String>> args(String directive) {
         int i = lastIndexOf(directive);
         if (i < 0) {
             return Optional.empty();
         }
         List<String> words = ConfSyntax.split(lines.get(i));
-        return Optional.of(words.subList(1, words.size()));
+        return Optional.of(words.subList(1, words.size()).stream().map(ConfSyntax::text).toList());
     }
 
     /** The first argument of the directive's last occurrence. */

@@ -10,9 +10,7 @@ import java.util.Map;
  * connection" (tls-only); otherwise the plain port stays beside TLS (dual).
  */
 public record TlsSettings(int port, int tlsPort, AuthClients authClients, boolean replication, boolean cluster,
-                          Path certFile, Path keyFile, Path caFile) {
-    /** TLS 1.0 and 1.1 are broken and deprecated (RFC 8996); never offered. */
-    public static final String PROTOCOLS = "TLSv1.2 TLSv1.3";
+                          TlsProfile profile, Path certFile, Path keyFile, Path caFile) {
 
     /** The directives in the order they are written and applied: files first, then what opens the port. */
     public Map<String, List<String>> directives() {
@@ -21,7 +19,7 @@ public record TlsSettings(int port, int tlsPort, AuthClients authClients, boolea
         d.put("tls-key-file", List.of(keyFile.toString()));
         d.put("tls-ca-cert-file", List.of(caFile.toString()));
         d.put("tls-auth-clients", List.of(authClients.word()));
-        d.put("tls-protocols", List.of(PROTOCOLS));
+        profile.directives().forEach((k, v) -> d.put(k, List.of(v)));
         d.put("tls-replication", List.of(replication ? "yes" : "no"));
         d.put("tls-cluster", List.of(cluster ? "yes" : "no"));
         d.put("port", List.of(String.valueOf(port)));

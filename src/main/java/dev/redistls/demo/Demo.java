@@ -5,7 +5,7 @@ import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.ModeChange;
 import dev.redistls.files.FileOwner;
 import dev.redistls.install.Installer;
-import dev.redistls.install.Node;
+import dev.redistls.host.LocalHost;
 import dev.redistls.install.FirewallPlan;
 import dev.redistls.install.Report;
 import dev.redistls.install.Status;
@@ -13,13 +13,12 @@ import dev.redistls.install.Uninstaller;
 import dev.redistls.node.Credentials;
 import dev.redistls.node.Endpoint;
 import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
 import dev.redistls.node.Verification;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeyType;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.Pem;
-import dev.redistls.pki.TlsContexts;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -58,6 +57,7 @@ public final class Demo {
             throw RedisTlsException.failed("cannot create a temp dir: " + e.getMessage(), e);
         }
         Process redis = null;
+        LocalHost here = new LocalHost();
         try {
             int port = freePort();
             int tlsPort = freePort();
@@ -71,25 +71,24 @@ public final class Demo {
             redis = start(conf, port);
 
             step("2. redis-tls install: root CA, certificates, TLS on port " + tlsPort + ", applied live");
-            Node node = Node.resolve(conf, dir.resolve("tls"), null, null, name -> null);
+            Node node = Node.resolve(here, conf, dir.resolve("tls"), null, null, name -> null);
             Report install = Installer.install(new Installer.Request(node, new CaHome(dir.resolve("ca")),
-                    "localhost", List.of(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, FileOwner.current(),
-                    new ModeChange(null, tlsPort, false, AuthClients.OPTIONAL, null, null), FirewallPlan.NONE, false, false));
+                    "localhost", List.of(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, FileOwner.current(here),
+                    new ModeChange(null, tlsPort, false, AuthClients.OPTIONAL, null, null, null), FirewallPlan.NONE, false, false));
             print(install);
             Verification v = install.verification();
 
             step("3. redis-tls status");
-            Status.Snapshot s = Status.of(Node.resolve(conf, dir.resolve("tls"), null, null, name -> null));
+            Status.Snapshot s = Status.of(Node.resolve(here, conf, dir.resolve("tls"), null, null, name -> null));
             out.printf("   mode %s, plain port %d, TLS port %d, server certificate %s (%d days left), live handshake %s%n",
                     s.mode(), s.configured().port(), s.configured().tlsPort(), s.certs().server().subject(),
                     s.certs().server().daysLeft(), s.servesFileCertificate() ? "serves the file's certificate" : "MISMATCH");
 
             step("4. A Java client (Jedis) over TLS with the client certificate, verifying the host name");
-            KeysDir keys = new KeysDir(dir.resolve("tls"));
+            KeysDir keys = new KeysDir(here, dir.resolve("tls"));
             try (Jedis jedis = new Jedis(new HostAndPort("localhost", tlsPort), DefaultJedisClientConfig.builder()
                     .ssl(true).password(password)
-                    .sslSocketFactory(TlsContexts.create(Pem.readCertificate(keys.clientRoot()),
-                            Pem.readCertificate(keys.clientCert()), Pem.readPrivateKey(keys.clientKey())).getSocketFactory())
+                    .sslSocketFactory(keys.clientContext().getSocketFactory())
                     .sslParameters(hostnameVerification())
                     .build())) {
                 out.println("   PING -> " + jedis.ping());
@@ -98,7 +97,7 @@ public final class Demo {
             }
 
             step("5. A plaintext client on the TLS port gets nothing");
-            try (LiveNode plain = LiveNode.connect(new Endpoint("127.0.0.1", tlsPort), null, Credentials.none())) {
+            try (LiveNode plain = LiveNode.connect(here, new Endpoint("127.0.0.1", tlsPort), null, Credentials.none())) {
                 out.println("   UNEXPECTED: plaintext PING answered " + plain.ping());
                 v = failed(v, "plaintext on the TLS port was answered");
             } catch (RedisTlsException e) {
@@ -106,7 +105,7 @@ public final class Demo {
             }
 
             step("6. redis-tls uninstall: config restored byte for byte, TLS closed live");
-            print(Uninstaller.uninstall(Node.resolve(conf, dir.resolve("tls"), null, null, name -> null), false, FirewallPlan.NONE));
+            print(Uninstaller.uninstall(Node.resolve(here, conf, dir.resolve("tls"), null, null, name -> null), false, FirewallPlan.NONE));
             return v != null && v.passed() ? 0 : RedisTlsException.VERIFICATION_FAILED;
         } catch (IOException e) {
             throw RedisTlsException.failed("demo failed: " + e.getMessage(), e);

@@ -1,121 +1,71 @@
 package dev.redistls.files;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.host.Host;
+import dev.redistls.host.HostFacts.Account;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
-import java.nio.file.FileSystems;
 import java.util.Optional;
 
 /**
- * The user (and that user's primary group) that should own a node's TLS files: the user Redis runs as, so that
- * Redis can read its key while nobody else can.
+ * Who owns a node's private keys: the user Redis runs as on the node's host, so that Redis can read its key while
+ * nobody else can. Numeric ids, resolved on that host (an id means nothing on another machine, and SFTP carries
+ * only numbers).
  */
-public final class FileOwner {
+public record FileOwner(int uid, int gid, String name) {
     /** The account Debian's and most distributions' redis-server packages run as. */
     public static final String REDIS_USER = "redis";
 
-    private final String user;
-    private final String group;
-
-    private FileOwner(String user, String group) {
-        this.user = user;
-        this.group = group;
+    /** The tool's own user on the host (files it creates are its own). */
+    public static FileOwner current(Host host) {
+        int euid = host.facts().euid();
+        Optional<Account> a = host.facts().account(euid);
+        return new FileOwner(euid, a.map(Account::gid).orElse(-1), a.map(Account::name).orElse(String.valueOf(euid)));
     }
 
-    public String user() {
-        return user;
+    public static FileOwner of(Account a) {
+        return new FileOwner(a.uid(), a.gid(), a.name());
+    }
+
+    /** A user named with --owner, looked up on the host. */
+    public static FileOwner named(Host host, String user) {
+        return host.facts().account(user).map(FileOwner::of).orElseThrow(() -> RedisTlsException.badInput(
+                "unknown user for --owner: " + user + FileError.where(host)));
     }
 
     /**
-     * The owner to use: the one named (--owner), else the user the running Redis process runs as (when it runs on
-     * this host), else the owner of the Redis config file when that is not root (packages install it as the Redis
-     * user), else the system's {@code redis} user when we run as root and it exists, else whoever runs this tool.
+     * The owner to use: the one named (--owner), else the user the running Redis process runs as, else the owner
+     * of the Redis config file when that is not root or the tool's user (packages install it as the Redis user),
+     * else the host's {@code redis} user when the tool runs as root and it exists, else the tool's user.
      */
-    public static FileOwner choose(String requested, Path redisConf, Optional<String> redisProcessUser) {
+    public static FileOwner choose(Host host, String requested, Path redisConf, Optional<Account> redisProcess) {
         if (requested != null) {
-            return named(requested);
+            return named(host, requested);
         }
-        if (redisProcessUser.isPresent()) {
-            return lookup(redisProcessUser.get()).orElse(current());
+        if (redisProcess.isPresent()) {
+            return of(redisProcess.get());
         }
-        return choose(null, redisConf);
-    }
-
-    /** {@link #choose(String, Path, Optional)} when no running Redis process is known. */
-    public static FileOwner choose(String requested, Path redisConf) {
-        if (requested != null) {
-            return named(requested);
-        }
-        String self = System.getProperty("user.name");
-        if (redisConf != null && Files.exists(redisConf)) {
-            try {
-                String confOwner = Files.getOwner(redisConf).getName();
-                if (!"root".equals(confOwner) && !confOwner.equals(self)) {
-                    return lookup(confOwner).orElse(current());
+        int euid = host.facts().euid();
+        if (redisConf != null) {
+            Optional<Integer> confOwner = new SafeFiles(host).stat(redisConf).map(s -> s.uid());
+            if (confOwner.isPresent() && confOwner.get() != 0 && confOwner.get() != euid) {
+                Optional<Account> a = host.facts().account(confOwner.get());
+                if (a.isPresent()) {
+                    return of(a.get());
                 }
-            } catch (IOException ignored) {
-                // fall through to the next rule
             }
         }
-        if ("root".equals(self)) {
-            return lookup(REDIS_USER).orElse(current());
+        if (euid == 0) {
+            Optional<Account> redis = host.facts().account(REDIS_USER);
+            if (redis.isPresent()) {
+                return of(redis.get());
+            }
         }
-        return current();
-    }
-
-    public static FileOwner current() {
-        return new FileOwner(null, null);
-    }
-
-    public static FileOwner named(String user) {
-        return lookup(user).orElseThrow(() -> RedisTlsException.badInput("unknown user for --owner: " + user));
-    }
-
-    private static Optional<FileOwner> lookup(String user) {
-        UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
-        try {
-            lookup.lookupPrincipalByName(user);
-        } catch (UserPrincipalNotFoundException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        String group = null;
-        try {
-            lookup.lookupPrincipalByGroupName(user);
-            group = user;
-        } catch (IOException e) {
-            // no group of the same name: keep the file's group
-        }
-        return Optional.of(new FileOwner(user, group));
-    }
-
-    /** Gives the file to this owner; a no-op for the current user. */
-    public void apply(Path file) throws IOException {
-        if (user == null) {
-            return;
-        }
-        UserPrincipalLookupService lookup = file.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-        UserPrincipal u = lookup.lookupPrincipalByName(user);
-        if (!u.equals(view.getOwner())) {
-            view.setOwner(u);
-        }
-        if (group != null) {
-            GroupPrincipal g = lookup.lookupPrincipalByGroupName(group);
-            view.setGroup(g);
-        }
+        return current(host);
     }
 
     @Override
     public String toString() {
-        return user == null ? System.getProperty("user.name") : user;
+        return name != null ? name : String.valueOf(uid);
     }
 }

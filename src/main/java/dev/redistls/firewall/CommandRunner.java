@@ -2,9 +2,10 @@ package dev.redistls.firewall;
 
 import dev.redistls.RedisTlsException;
 
+import dev.redistls.host.Host;
+import dev.redistls.host.LocalHost;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -47,43 +47,62 @@ public final class CommandRunner {
         }
     }
 
+    private final Host host;
     private final String netns;
     private final List<Path> path;
     private final int euid;
 
-    private CommandRunner(String netns, List<Path> path, int euid) {
+    private CommandRunner(Host host, String netns, List<Path> path, int euid) {
+        this.host = host;
         this.netns = netns;
-        this.path = List.copyOf(path);
+        this.path = path == null ? null : List.copyOf(path);
         this.euid = euid;
     }
 
     /** Commands run on this host, in its own network namespace. */
     public static CommandRunner local() {
-        return new CommandRunner(null, defaultPath(), effectiveUid());
+        LocalHost here = new LocalHost();
+        return new CommandRunner(here, null, defaultPath(), here.facts().euid());
+    }
+
+    /** Commands run on a node's host (over SSH for a remote one), in its own network namespace. */
+    public static CommandRunner on(Host host) {
+        return host.isLocal() ? new CommandRunner(host, null, defaultPath(), host.facts().euid())
+                : new CommandRunner(host, null, null, host.facts().euid());
     }
 
     /** Commands run as {@code ip netns exec NAME ...}. */
     public static CommandRunner inNetns(String name) {
+        return local().inNamespace(name);
+    }
+
+    /** The same runner, inside network namespace {@code name} of its host. */
+    public CommandRunner inNamespace(String name) {
         if (name == null || !NETNS_NAME.matcher(name).matches()) {
             throw RedisTlsException.badInput("not a network namespace name: " + name);
         }
-        return new CommandRunner(name, defaultPath(), effectiveUid());
+        return new CommandRunner(host, name, path, euid);
     }
 
     /** In {@code $REDIS_TLS_NETNS} when that is set and not empty, else {@link #local()}. */
     public static CommandRunner fromEnvironment() {
+        return fromEnvironment(local());
+    }
+
+    /** {@code runner}, moved into {@code $REDIS_TLS_NETNS} when that is set and not empty. */
+    public static CommandRunner fromEnvironment(CommandRunner runner) {
         String ns = System.getenv(NETNS_ENV);
-        return ns == null || ns.isBlank() ? local() : inNetns(ns.trim());
+        return ns == null || ns.isBlank() ? runner : runner.inNamespace(ns.trim());
     }
 
     /** The same runner, looking for tools only in {@code dirs} (tests use it to make a tool "not installed"). */
     public CommandRunner withPath(List<Path> dirs) {
-        return new CommandRunner(netns, dirs, euid);
+        return new CommandRunner(host, netns, dirs, euid);
     }
 
     /** The same runner, believing it runs as {@code uid} (tests use it to check the not-root refusal). */
     public CommandRunner asUser(int uid) {
-        return new CommandRunner(netns, path, uid);
+        return new CommandRunner(host, netns, path, uid);
     }
 
     public boolean isRoot() {
@@ -99,12 +118,15 @@ public final class CommandRunner {
         return netns;
     }
 
-    /** " in network namespace NS", or "" on the host: appended to what we tell the user. */
+    /** " in network namespace NS", or "" on the host, plus " on HOST" for another machine: appended to what we tell the user. */
     public String where() {
-        return netns == null ? "" : " in network namespace " + netns;
+        return (netns == null ? "" : " in network namespace " + netns) + (host.isLocal() ? "" : " on " + host.name());
     }
 
     public boolean installed(String tool) {
+        if (path == null) {
+            return host.facts().hasTool(tool);
+        }
         return path.stream().map(d -> d.resolve(tool)).anyMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p));
     }
 
@@ -115,42 +137,21 @@ public final class CommandRunner {
     /** Runs {@code command} with {@code stdin} fed to it (may be null), inside the namespace when there is one. */
     public Result run(String stdin, List<String> command) {
         List<String> full = new ArrayList<>();
+        if (path != null) {
+            // The runner's own PATH (tests narrow it to hide a tool).
+            full.add("env");
+            full.add("PATH=" + path.stream().map(Path::toString).collect(Collectors.joining(":")));
+        }
         if (netns != null) {
             full.addAll(List.of("ip", "netns", "exec", netns));
         }
         full.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(full);
-        pb.environment().put("PATH", path.stream().map(Path::toString).collect(Collectors.joining(":")));
-        // Tools print in the C locale so that what we parse (ufw status, firewall-cmd) is the English text.
-        pb.environment().put("LC_ALL", "C");
         try {
-            Process p = pb.start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            try (var in = p.getOutputStream()) {
-                if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            String out = read(p.getInputStream());
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw RedisTlsException.failed(command.get(0) + " did not finish within " + TIMEOUT_SECONDS + "s"
-                        + where());
-            }
-            return new Result(p.exitValue(), out, err.join());
+            Host.Execution r = host.run(full, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8),
+                    Duration.ofSeconds(TIMEOUT_SECONDS));
+            return new Result(r.exitCode(), r.out(), r.err());
         } catch (IOException e) {
-            throw RedisTlsException.failed("cannot run " + full.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw RedisTlsException.failed("interrupted while running " + command.get(0), e);
-        }
-    }
-
-    private static String read(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw RedisTlsException.failed("cannot run " + command.get(0) + where() + ": " + e.getMessage(), e);
         }
     }
 
@@ -163,19 +164,5 @@ public final class CommandRunner {
         dirs.addAll(SBIN);
         dirs.addAll(List.of("/usr/local/bin", "/usr/bin", "/bin"));
         return dirs.stream().map(Path::of).toList();
-    }
-
-    /** The effective uid, from /proc: the JDK exposes only the real uid, and sudo/setuid set the effective one. */
-    private static int effectiveUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not Linux, or /proc hidden: let the tools themselves refuse if we are not root.
-        }
-        return 0;
     }
 }

@@ -39,6 +39,11 @@ public interface Firewall {
     /** The backend's name: nftables, iptables, firewalld, ufw or none. */
     String name();
 
+    /** Whether this is the {@code none} backend, which manages no rule. */
+    default boolean isNone() {
+        return "none".equals(name());
+    }
+
     /** Why this backend: "chosen with --backend", or what auto detection found. */
     String reason();
 

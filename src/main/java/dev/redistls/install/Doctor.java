@@ -1,27 +1,36 @@
 package dev.redistls.install;
 
+import dev.redistls.RedisTlsException;
+import dev.redistls.conf.TlsProfile;
 import dev.redistls.conf.TlsSettings;
+import dev.redistls.files.FileOwner;
+import dev.redistls.files.SafeFiles;
+import dev.redistls.host.FileStat;
+import dev.redistls.host.HostFacts;
+import dev.redistls.node.Endpoint;
+import dev.redistls.node.InstallRecord;
+import dev.redistls.node.Node;
+import dev.redistls.node.TlsProbe;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.Pem;
 import dev.redistls.pki.SubjectNames;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * {@code doctor}: every check the tool knows, each failure with the one command that fixes it.
+ * {@code doctor}: every check the tool knows, each failure with the one command that fixes it. Host facts (names,
+ * addresses, the Redis user) are the node host's.
  */
 public final class Doctor {
     /** One finding: passed, or failed with a fix. */
@@ -34,35 +43,48 @@ public final class Doctor {
     public static List<Finding> examine(Node node, CaHome caHome) {
         List<Finding> f = new ArrayList<>();
         KeysDir keys = node.keys();
-        String nodeArgs = "--conf " + node.confPath() + " --keys-dir " + keys.dir();
-        boolean installed = node.record().isPresent();
+        String nodeArgs = "--conf " + node.confPath() + " --keys-dir " + keys.dir()
+                + (node.host().isLocal() ? "" : " --host " + node.host().name());
+        boolean installed;
+        try {
+            installed = node.record().isPresent();
+        } catch (RedisTlsException e) {
+            f.add(new Finding("install record trustworthy", false, e.getMessage(), "see the message"));
+            return f;
+        }
         f.add(new Finding("installed by redis-tls", installed, installed ? "" : "no install record in " + keys.dir(),
                 "redis-tls install " + nodeArgs));
         if (!keys.isComplete()) {
             f.add(new Finding("keys dir complete", false, keys.dir() + " lacks certificates", "redis-tls install " + nodeArgs));
             return f;
         }
-        X509Certificate root = Pem.readCertificate(keys.serverRoot());
-        X509Certificate server = Pem.readCertificate(keys.serverCert());
-        X509Certificate client = Pem.readCertificate(keys.clientCert());
+        X509Certificate root = keys.certificate(keys.serverRoot());
+        X509Certificate server = keys.certificate(keys.serverCert());
+        X509Certificate client = keys.certificate(keys.clientCert());
         f.add(signedBy("server certificate", server, root, "redis-tls reissue --server " + nodeArgs));
         f.add(signedBy("client certificate", client, root, "redis-tls reissue --client " + nodeArgs));
-        f.add(keyMatches("server key", server, keys.serverKey(), "redis-tls reissue --server " + nodeArgs));
-        f.add(keyMatches("client key", client, keys.clientKey(), "redis-tls reissue --client " + nodeArgs));
+        f.add(keyMatches(keys, "server key", server, keys.serverKey(), "redis-tls reissue --server " + nodeArgs));
+        f.add(keyMatches(keys, "client key", client, keys.clientKey(), "redis-tls reissue --client " + nodeArgs));
         f.add(expiry("server", server, nodeArgs));
         f.add(expiry("client", client, nodeArgs));
-        f.add(permissions(keys.serverKey()));
-        f.add(permissions(keys.clientKey()));
-        node.processUser().ifPresent(user -> f.add(ownedBy(keys.serverKey(), user)));
-        for (Path dir : List.of(keys.dir(), keys.dir().resolve("server"), keys.dir().resolve("client"))) {
-            f.add(directory(dir));
+        SafeFiles files = new SafeFiles(node.host());
+        f.add(permissions(files, keys.serverKey()));
+        f.add(permissions(files, keys.clientKey()));
+        node.processOwner().ifPresent(user -> f.add(ownedBy(files, keys.serverKey(), user)));
+        for (Path dir : keys.directories()) {
+            f.add(directory(keys, dir));
         }
-        f.add(names(server, nodeArgs));
-        f.add(noRootKey(keys, root));
-        Optional<CertificateAuthority> ca = caHome.load();
-        f.add(new Finding("CA home holds this root", ca.map(c -> c.certificate().equals(root)).orElse(false),
-                ca.isEmpty() ? "no root in " + caHome.dir() : caHome.dir().toString(),
-                "redis-tls ca import BUNDLE --password-file FILE --ca-home " + caHome.dir()));
+        f.add(names(server, nodeArgs, node.host().facts()));
+        f.add(noRootKey(keys, files, root));
+        Optional<CertificateAuthority> ca;
+        try {
+            ca = caHome.load();
+            f.add(new Finding("CA home holds this root", ca.map(c -> c.certificate().equals(root)).orElse(false),
+                    ca.isEmpty() ? "no root in " + caHome.dir() : caHome.dir().toString(),
+                    "redis-tls ca import BUNDLE --password-file FILE --ca-home " + caHome.dir()));
+        } catch (RedisTlsException e) {
+            f.add(new Finding("CA home safe and complete", false, e.getMessage(), "see the message"));
+        }
 
         Status.Snapshot s = Status.of(node);
         f.add(new Finding("node reachable", s.live().reachable(), s.live().reachable() ? "" : s.live().error(),
@@ -78,9 +100,29 @@ public final class Doctor {
                 f.add(new Finding("served certificate is the keys dir's", s.servesFileCertificate(),
                         s.live().servedSha256() == null ? "" : "served sha256 " + s.live().servedSha256(),
                         "redis-tls reissue --server " + nodeArgs));
+                f.add(policy(node, s, nodeArgs));
             }
         }
         return f;
+    }
+
+    /** The TLS policy served: one of our profiles live, a negotiated AEAD suite, weak suites refused. */
+    private static Finding policy(Node node, Status.Snapshot s, String nodeArgs) {
+        String fix = "redis-tls configure --tls-profile intermediate " + nodeArgs;
+        Optional<TlsProfile> live = TlsProfile.of(s.live().config());
+        if (live.isEmpty()) {
+            return new Finding("TLS 1.2+ with forward-secret AEAD suites only", false,
+                    "tls-protocols '" + s.live().config().get("tls-protocols") + "', tls-ciphers '"
+                            + s.live().config().get("tls-ciphers") + "'", fix);
+        }
+        if (s.live().suite() != null && !live.get().allows(s.live().protocol(), s.live().suite())) {
+            return new Finding("TLS 1.2+ with forward-secret AEAD suites only", false, "negotiated " + s.live().suite(), fix);
+        }
+        Endpoint tls = new Endpoint(node.address(), Integer.parseInt(s.live().config().get("tls-port")));
+        TlsProbe.Handshake weak = TlsProbe.handshake(node.host(), tls, node.keys().clientContext(),
+                new String[] {"TLSv1.2"}, TlsProfile.WEAK_JAVA_SUITES);
+        return new Finding("TLS 1.2+ with forward-secret AEAD suites only (" + live.get().word() + ")", !weak.ok(),
+                weak.ok() ? "accepted " + weak.suite() : "", fix);
     }
 
     private static Finding signedBy(String what, X509Certificate cert, X509Certificate root, String fix) {
@@ -92,9 +134,9 @@ public final class Doctor {
         }
     }
 
-    private static Finding keyMatches(String what, X509Certificate cert, Path keyFile, String fix) {
+    private static Finding keyMatches(KeysDir keys, String what, X509Certificate cert, Path keyFile, String fix) {
         try {
-            PrivateKey key = Pem.readPrivateKey(keyFile);
+            PrivateKey key = keys.privateKey(keyFile);
             boolean ok = CertificateAuthority.matches(cert, key);
             return new Finding(what + " matches its certificate", ok, ok ? "" : keyFile + " belongs to another certificate", fix);
         } catch (RuntimeException e) {
@@ -108,48 +150,39 @@ public final class Doctor {
                 left + " days left", "redis-tls renew " + nodeArgs);
     }
 
-    private static Finding permissions(Path key) {
+    private static Finding permissions(SafeFiles files, Path key) {
+        Optional<FileStat> st = files.lstat(key);
+        if (st.isEmpty()) {
+            return new Finding(key + " readable", false, "missing", "ls -l " + key);
+        }
+        boolean ok = st.get().isFile() && (st.get().mode() & 0077) == 0;
+        return new Finding(key.getFileName() + " is private (0600)", ok, st.get().octal() + " uid " + st.get().uid(),
+                "chmod 600 " + key);
+    }
+
+    private static Finding ownedBy(SafeFiles files, Path key, HostFacts.Account user) {
+        int owner = files.lstat(key).map(FileStat::uid).orElse(-1);
+        return new Finding(key.getFileName() + " is owned by " + user.name() + ", the user Redis runs as", owner == user.uid(),
+                "owner uid " + owner, "chown " + user.name() + ": " + key);
+    }
+
+    private static Finding directory(KeysDir keys, Path dir) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(key);
-            boolean ok = perms.stream().noneMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
-            String owner = Files.getOwner(key).getName();
-            return new Finding(key.getFileName() + " is private (0600)", ok,
-                    java.nio.file.attribute.PosixFilePermissions.toString(perms) + " " + owner,
-                    "chmod 600 " + key);
-        } catch (IOException e) {
-            return new Finding(key + " readable", false, e.getMessage(), "ls -l " + key);
+            keys.requireTrusted(dir, FileOwner.current(keys.host()));
+            return new Finding(dir + " is writable only by root (0750 or tighter)", true, "", "");
+        } catch (RedisTlsException e) {
+            return new Finding(dir + " is writable only by root (0750 or tighter)", false, e.getMessage(), "chmod 750 " + dir);
         }
     }
 
-    private static Finding ownedBy(Path key, String user) {
-        try {
-            String owner = Files.getOwner(key).getName();
-            return new Finding(key.getFileName() + " is owned by " + user + ", the user Redis runs as", owner.equals(user),
-                    "owner " + owner, "chown " + user + ": " + key);
-        } catch (IOException e) {
-            return new Finding(key + " readable", false, e.getMessage(), "ls -l " + key);
-        }
-    }
-
-    private static Finding directory(Path dir) {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-            boolean ok = perms.stream().noneMatch(p -> p.name().startsWith("OTHERS") || p == PosixFilePermission.GROUP_WRITE);
-            return new Finding(dir + " is 0750 or tighter", ok, java.nio.file.attribute.PosixFilePermissions.toString(perms),
-                    "chmod 750 " + dir);
-        } catch (IOException e) {
-            return new Finding(dir + " readable", false, e.getMessage(), "ls -ld " + dir);
-        }
-    }
-
-    private static Finding names(X509Certificate server, String nodeArgs) {
+    private static Finding names(X509Certificate server, String nodeArgs, HostFacts facts) {
         List<String> sans = CertInfo.sans(server);
         List<String> missing = new ArrayList<>();
-        String host = SubjectNames.localHostName();
+        String host = facts.hostName();
         if (!sans.contains("DNS:" + host.toLowerCase())) {
             missing.add(host);
         }
-        for (String ip : SubjectNames.hostAddresses()) {
+        for (String ip : facts.addresses()) {
             String expanded = new SubjectNames().add(ip).ipAddresses().get(0);
             boolean present = sans.stream().anyMatch(s -> s.startsWith("IP:") && sameIp(s.substring(3), expanded));
             if (!present) {
@@ -164,26 +197,31 @@ public final class Doctor {
 
     private static boolean sameIp(String a, String b) {
         try {
-            return java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b));
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(a).equals(InetAddress.getByName(b));
+        } catch (UnknownHostException e) {
             return false;
         }
     }
 
-    private static Finding noRootKey(KeysDir keys, X509Certificate root) {
+    private static Finding noRootKey(KeysDir keys, SafeFiles files, X509Certificate root) {
         List<String> found = new ArrayList<>();
-        try (var files = Files.walk(keys.dir())) {
-            files.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".key")).forEach(p -> {
-                try {
-                    if (CertificateAuthority.matches(root, Pem.readPrivateKey(p))) {
-                        found.add(p.toString());
+        for (Path dir : keys.directories()) {
+            try {
+                for (String name : files.list(dir)) {
+                    Path p = dir.resolve(name);
+                    if (name.endsWith(".key") && files.isFile(p)) {
+                        try {
+                            if (CertificateAuthority.matches(root, keys.privateKey(p))) {
+                                found.add(p.toString());
+                            }
+                        } catch (RuntimeException ignored) {
+                            // not a key we can read: not the root's
+                        }
                     }
-                } catch (RuntimeException ignored) {
-                    // not a key we can read: not the root's
                 }
-            });
-        } catch (IOException ignored) {
-            // unreadable dir is reported by the permission checks
+            } catch (IOException ignored) {
+                // an unreadable dir is reported by the directory checks
+            }
         }
         return new Finding("root CA key kept out of the keys dir", found.isEmpty(), String.join(", ", found),
                 "rm " + String.join(" ", found) + "  (the root key belongs in the CA home only)");

@@ -25,6 +25,9 @@ final class LiveValues {
         m.put("tls-ca-cert-file", c.value("tls-ca-cert-file").orElse(""));
         m.put("tls-auth-clients", c.value("tls-auth-clients").orElse("yes"));
         m.put("tls-protocols", c.value("tls-protocols").orElse(""));
+        m.put("tls-ciphers", c.value("tls-ciphers").orElse(""));
+        m.put("tls-ciphersuites", c.value("tls-ciphersuites").orElse(""));
+        m.put("tls-prefer-server-ciphers", c.value("tls-prefer-server-ciphers").orElse("no"));
         m.put("tls-replication", c.value("tls-replication").orElse("no"));
         m.put("tls-cluster", c.value("tls-cluster").orElse("no"));
         m.put("port", c.value("port").orElse("6379"));

@@ -2,10 +2,10 @@ package dev.redistls.install;
 
 import dev.redistls.conf.TlsSettings;
 import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
 import dev.redistls.node.NodeVerifier;
 import dev.redistls.node.Verification;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.Pem;
 
 /** Runs the live proof of a node against the files in its keys dir. */
 final class Proof {
@@ -14,9 +14,9 @@ final class Proof {
 
     static Verification verify(Node node, TlsSettings settings, LiveNode live) {
         KeysDir k = node.keys();
-        return NodeVerifier.verify(new NodeVerifier.Expectation(
+        return NodeVerifier.verify(new NodeVerifier.Expectation(node.host(),
                 live.endpoint().withPort(settings.tlsPort()), settings.port(), settings.tlsPort(), settings.authClients(),
-                Pem.readCertificate(k.serverRoot()), Pem.readCertificate(k.serverCert()),
-                Pem.readCertificate(k.clientCert()), Pem.readPrivateKey(k.clientKey()), node.credentials()));
+                settings.profile(), k.certificate(k.serverRoot()), k.certificate(k.serverCert()),
+                k.certificate(k.clientCert()), k.privateKey(k.clientKey()), node.credentials()));
     }
 }

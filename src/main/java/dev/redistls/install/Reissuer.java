@@ -1,17 +1,18 @@
 package dev.redistls.install;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.conf.TlsSettings;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
+import dev.redistls.node.InstallRecord;
 import dev.redistls.node.LiveNode;
-import dev.redistls.node.Verification;
+import dev.redistls.node.Node;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.IssuedCertificate;
 import dev.redistls.pki.KeyType;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.Pem;
 import dev.redistls.pki.SubjectNames;
 
 import java.security.cert.X509Certificate;
@@ -33,64 +34,59 @@ public final class Reissuer {
     }
 
     public static Report reissue(Request r) {
-        KeysDir keys = r.node().keys();
+        Node node = r.node();
+        KeysDir keys = node.keys();
         if (!keys.isComplete()) {
-            throw RedisTlsException.badInput("keys dir " + keys.dir() + " is missing certificates: run 'redis-tls install' (or 'certs') first");
+            throw RedisTlsException.badInput("keys dir " + keys.dir() + node.where() + " is missing certificates: run 'redis-tls install' (or 'certs') first");
         }
         CertificateAuthority.requireLeafDays(r.days());
         CertificateAuthority ca = r.caHome().load().orElseThrow(() -> RedisTlsException.badInput(
                 "no root CA in " + r.caHome().dir() + ": reissue needs the root that signed " + keys.dir() + "; pass --ca-home"));
         keys.requireSameRoot(ca, r.caHome());
-        X509Certificate oldServer = Pem.readCertificate(keys.serverCert());
-        X509Certificate oldClient = Pem.readCertificate(keys.clientCert());
+        keys.prepare(r.owner());
+        X509Certificate oldServer = keys.certificate(keys.serverCert());
+        X509Certificate oldClient = keys.certificate(keys.clientCert());
 
         Report report = new Report();
-        FileBatch batch = new FileBatch();
-        X509Certificate newServer = oldServer;
+        FileBatch batch = new FileBatch(node.host(), true);
         if (r.server()) {
             IssuedCertificate s = ca.issueNode(commonName(oldServer), sameNames(oldServer, r.extraSans()),
-                    keyType(r.keyType(), keys.serverKey()), r.days());
+                    keyType(r.keyType(), keys, keys.serverKey()), r.days());
             keys.stageServer(batch, ca.certificate(), s, r.owner());
-            newServer = s.certificate();
-            report.done("Issued a new server certificate for " + commonName(oldServer) + ", valid until "
-                    + newServer.getNotAfter().toInstant() + " (sha256 " + CertInfo.sha256(newServer) + ")");
+            report.done("Issued a new server certificate for " + commonName(oldServer) + node.where() + ", valid until "
+                    + s.certificate().getNotAfter().toInstant() + " (sha256 " + CertInfo.sha256(s.certificate()) + ")");
         }
         if (r.client()) {
-            IssuedCertificate c = ca.issueClient(commonName(oldClient), keyType(r.keyType(), keys.clientKey()), r.days());
+            IssuedCertificate c = ca.issueClient(commonName(oldClient), keyType(r.keyType(), keys, keys.clientKey()), r.days());
             keys.stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, c, r.owner());
             report.done("Issued a new client certificate " + commonName(oldClient) + ", valid until " + c.certificate().getNotAfter().toInstant());
         }
-        Optional<InstallRecord> record = r.node().record();
-        Optional<LiveNode> live = record.isPresent() ? r.node().connectForChange() : Optional.empty();
-        try {
+        Optional<InstallRecord> record = node.record();
+        if (record.isEmpty()) {
             batch.commit();
-            if (live.isEmpty() && record.isPresent() && r.node().restartCommand() != null) {
-                try {
-                    Restart.run(r.node().restartCommand());
-                    live = Optional.of(Waits.untilRunning(r.node()));
-                } catch (RuntimeException e) {
-                    batch.undo();
-                    throw e;
-                }
-                report.done("Restarted the node with: " + r.node().restartCommand());
-            } else if (live.isEmpty()) {
-                report.note(record.isPresent() ? "Redis is not running: it loads the new certificates when started"
-                        : "TLS is not installed on " + r.node().confPath() + ": only the files were changed");
-                return report;
-            } else if (r.server()) {
-                try {
-                    Installer.reload(live.get(), r.node(), Installer.settings(record.get(), r.node()));
-                } catch (RuntimeException e) {
-                    batch.undo();
-                    throw e;
-                }
-                report.done("Reloaded live on " + live.get().endpoint() + " (no restart)");
+            report.note("TLS is not installed on " + node.confPath() + node.where() + ": only the files were changed");
+            return report;
+        }
+        TlsSettings settings = Installer.settings(record.get(), node);
+        Optional<LiveNode> live = node.connectForChange();
+        Optional<LiveNode> proven = Optional.empty();
+        try {
+            proven = Rollout.run(node, live, batch,
+                    l -> {
+                        if (r.server()) {
+                            Installer.reload(l, node, settings);
+                        }
+                    },
+                    () -> { },
+                    r.server() ? "Reloaded live on %s (no restart)" : null,
+                    "Redis is not running: it loads the new certificates when started", report);
+            if (proven.isPresent()) {
+                report.verification(Proof.verify(node, settings, proven.get()));
             }
-            Verification v = Proof.verify(r.node(), Installer.settings(record.get(), r.node()), live.get());
-            report.verification(v);
             return report;
         } finally {
             live.ifPresent(LiveNode::close);
+            proven.filter(p -> p != live.orElse(null)).ifPresent(LiveNode::close);
         }
     }
 
@@ -103,10 +99,12 @@ public final class Reissuer {
         if (!keys.isComplete()) {
             throw RedisTlsException.badInput("keys dir " + keys.dir() + " is missing certificates: nothing to renew");
         }
-        long serverLeft = CertInfo.daysLeft(Pem.readCertificate(keys.serverCert()));
-        long clientLeft = CertInfo.daysLeft(Pem.readCertificate(keys.clientCert()));
-        boolean server = serverLeft < withinDays;
-        boolean client = clientLeft < withinDays;
+        long serverLeft = CertInfo.daysLeft(keys.certificate(keys.serverCert()));
+        long clientLeft = CertInfo.daysLeft(keys.certificate(keys.clientCert()));
+        // A key beside a certificate it does not belong to (a run killed between the two renames) is renewed too.
+        List<java.nio.file.Path> broken = keys.mismatchedPairs();
+        boolean server = serverLeft < withinDays || broken.contains(keys.serverKey());
+        boolean client = clientLeft < withinDays || broken.contains(keys.clientKey());
         if (!server && !client) {
             return new Report().done("Nothing to renew: the server certificate has " + serverLeft
                     + " days left, the client certificate " + clientLeft + " (threshold " + withinDays + " days).");
@@ -134,7 +132,14 @@ public final class Reissuer {
         return names;
     }
 
-    private static KeyType keyType(KeyType requested, java.nio.file.Path keyFile) {
-        return requested != null ? requested : KeyType.of(Pem.readPrivateKey(keyFile));
+    private static KeyType keyType(KeyType requested, KeysDir keys, java.nio.file.Path keyFile) {
+        if (requested != null) {
+            return requested;
+        }
+        try {
+            return KeyType.of(keys.privateKey(keyFile));
+        } catch (RedisTlsException unreadable) {
+            return KeyType.DEFAULT;
+        }
     }
 }

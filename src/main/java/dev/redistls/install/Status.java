@@ -1,25 +1,24 @@
 package dev.redistls.install;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.conf.TlsProfile;
 import dev.redistls.conf.TlsSettings;
+import dev.redistls.files.SafeFiles;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
 import dev.redistls.node.TlsProbe;
 import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.Pem;
-import dev.redistls.pki.TlsContexts;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What a node is configured to do and what it does live: the config's TLS settings, the certificates with days
- * left, and a real handshake whose served fingerprint is compared with the file's.
+ * left, the TLS policy it serves, and a real handshake whose served fingerprint is compared with the file's.
  */
 public final class Status {
     /** Leaves with fewer days left than this are warned about. */
@@ -28,11 +27,13 @@ public final class Status {
     public record Certs(CertInfo root, CertInfo server, CertInfo client) {
     }
 
-    public record Live(boolean reachable, boolean tlsHandshake, String servedSha256, String error,
-                       Map<String, String> config, Long processId) {
+    public record Live(boolean reachable, boolean tlsHandshake, String servedSha256, String protocol, String suite,
+                       String error, Map<String, String> config, Long processId) {
     }
 
-    public record Snapshot(Path conf, KeysDir keys, boolean installed, TlsSettings configured, Certs certs, Live live) {
+    /** {@code host}: null for this machine. */
+    public record Snapshot(String host, Path conf, KeysDir keys, boolean installed, TlsSettings configured, Certs certs,
+                           Live live) {
         public String mode() {
             if (configured.tlsPort() == 0) {
                 return "off";
@@ -44,6 +45,16 @@ public final class Status {
         public boolean servesFileCertificate() {
             return certs.server() != null && certs.server().sha256().equals(live.servedSha256());
         }
+
+        /** The TLS profile served live (else configured), or what is wrong with it. */
+        public String policy() {
+            Map<String, String> values = live.config() != null ? live.config() : null;
+            Optional<TlsProfile> p = values != null ? TlsProfile.of(values) : Optional.ofNullable(configured.profile());
+            String negotiated = live.suite() == null ? "" : " (negotiated " + live.protocol() + " " + live.suite() + ")";
+            return p.map(x -> x.word() + negotiated)
+                    .orElse("not a redis-tls profile: tls-protocols/tls-ciphers allow more than TLS 1.2+ with forward-secret AEAD"
+                            + " suites; run 'redis-tls configure --tls-profile intermediate'" + negotiated);
+        }
     }
 
     private Status() {
@@ -52,46 +63,47 @@ public final class Status {
     public static Snapshot of(Node node) {
         KeysDir keys = node.keys();
         TlsSettings configured = node.configuredSettings();
-        Certs certs = new Certs(info(keys.serverRoot()), info(keys.serverCert()), info(keys.clientCert()));
-        return new Snapshot(node.confPath(), keys, node.record().isPresent(), configured, certs, live(node, configured));
+        Certs certs = new Certs(info(keys, keys.serverRoot()), info(keys, keys.serverCert()), info(keys, keys.clientCert()));
+        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.confPath(), keys,
+                node.record().isPresent(), configured, certs, live(node));
     }
 
-    private static Live live(Node node, TlsSettings configured) {
+    private static Live live(Node node) {
         Map<String, String> config = null;
         Long pid = null;
         LiveNode live;
         try {
             live = node.connect();
         } catch (RedisTlsException e) {
-            return new Live(false, false, null, e.getMessage(), null, null);
+            return new Live(false, false, null, null, null, e.getMessage(), null, null);
         }
         try (live) {
             config = LiveApply.snapshot(live);
             pid = live.processId();
             int tlsPort = Integer.parseInt(config.getOrDefault("tls-port", "0"));
             if (tlsPort == 0 || !node.keys().isComplete()) {
-                return new Live(true, false, null, tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid);
+                return new Live(true, false, null, null, null,
+                        tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid);
             }
-            KeysDir k = node.keys();
-            TlsProbe.Handshake hs = TlsProbe.handshake(live.endpoint().withPort(tlsPort), TlsContexts.create(
-                    Pem.readCertificate(k.clientRoot()), Pem.readCertificate(k.clientCert()), Pem.readPrivateKey(k.clientKey())));
-            return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.failure(), config, pid);
+            TlsProbe.Handshake hs = TlsProbe.handshake(node.host(), live.endpoint().withPort(tlsPort), node.keys().clientContext());
+            return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.protocol(), hs.suite(),
+                    hs.failure(), config, pid);
         } catch (RedisTlsException e) {
-            return new Live(true, false, null, e.getMessage(), config, pid);
+            return new Live(true, false, null, null, null, e.getMessage(), config, pid);
         }
     }
 
-    private static CertInfo info(Path file) {
-        if (!Files.exists(file)) {
+    private static CertInfo info(KeysDir keys, Path file) {
+        if (!new SafeFiles(keys.host()).exists(file)) {
             return null;
         }
-        X509Certificate c = Pem.readCertificate(file);
-        return CertInfo.of(c);
+        return CertInfo.of(keys.certificate(file));
     }
 
     /** The documented {@code status --json} shape. */
     public static Map<String, Object> json(Snapshot s) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", s.host());
         m.put("conf", s.conf().toString());
         m.put("keysDir", s.keys().dir().toString());
         m.put("installed", s.installed());
@@ -103,6 +115,7 @@ public final class Status {
         m.put("authClients", s.configured().authClients().word());
         m.put("replication", s.configured().replication());
         m.put("cluster", s.configured().cluster());
+        m.put("tlsProfile", s.configured().profile() == null ? null : s.configured().profile().word());
         Map<String, Object> certs = new LinkedHashMap<>();
         certs.put("root", certJson(s.certs().root()));
         certs.put("server", certJson(s.certs().server()));
@@ -113,11 +126,14 @@ public final class Status {
         live.put("tlsHandshake", s.live().tlsHandshake());
         live.put("servedSha256", s.live().servedSha256());
         live.put("servesFileCertificate", s.servesFileCertificate());
+        live.put("protocol", s.live().protocol());
+        live.put("cipherSuite", s.live().suite());
         live.put("processId", s.live().processId());
         if (s.live().config() != null) {
             live.put("ports", Map.of("plain", Integer.parseInt(s.live().config().get("port")),
                     "tls", Integer.parseInt(s.live().config().get("tls-port"))));
             live.put("authClients", s.live().config().get("tls-auth-clients"));
+            live.put("tlsProfile", TlsProfile.of(s.live().config()).map(TlsProfile::word).orElse(null));
         }
         live.put("error", s.live().error());
         m.put("live", live);

@@ -4,16 +4,19 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.conf.ConfEditor;
 import dev.redistls.conf.EffectiveConf;
 import dev.redistls.conf.RedisConf;
-import dev.redistls.files.AtomicFile;
 import dev.redistls.files.FileBatch;
+import dev.redistls.files.FileModes;
+import dev.redistls.files.FileOwner;
+import dev.redistls.files.SafeFiles;
 import dev.redistls.firewall.Firewall;
 import dev.redistls.node.Endpoint;
+import dev.redistls.node.InstallRecord;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
-import dev.redistls.node.TlsProbe;
+import dev.redistls.node.Node;
+import dev.redistls.node.NodeVerifier;
 import dev.redistls.node.Verification;
 
-import java.nio.file.Files;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +24,9 @@ import java.util.Optional;
 /**
  * {@code uninstall}: the config goes back to what it was before install (byte for byte when nobody edited it
  * since; otherwise the tool's lines are taken out and a person's edits are kept and reported), the running node
- * closes TLS live, the keys dir is removed (unless --keep-certs), and the firewall rule goes. The CA home stays.
+ * closes TLS live, the firewall rule goes, the keys dir is removed (unless --keep-certs), and the install record goes
+ * last. Until then the record says an uninstall is under way, so a run killed at any point is finished by running
+ * the same command again. The CA home stays.
  */
 public final class Uninstaller {
     private Uninstaller() {
@@ -33,75 +38,99 @@ public final class Uninstaller {
         if (found.isEmpty()) {
             if (node.tlsPort() != 0) {
                 // TLS is on, but whatever turned it on left no record of what the file was before.
-                throw RedisTlsException.badInput(node.confPath() + " serves TLS on port " + node.tlsPort()
+                throw RedisTlsException.badInput(node.confPath() + node.where() + " serves TLS on port " + node.tlsPort()
                         + ", but " + node.keys().dir() + " holds no install record of redis-tls: pass the --keys-dir it was"
                         + " installed with, or take the tls-* lines out of the file by hand");
             }
-            return report.done("redis-tls is not installed on " + node.confPath() + " (no install record in "
+            return report.done("redis-tls is not installed on " + node.confPath() + node.where() + " (no install record in "
                     + node.keys().dir() + "); nothing to do.");
         }
         InstallRecord record = found.get();
-        Firewall firewall = firewallPlan.select(found);
-        byte[] restored;
+        Firewall firewall = firewallPlan.select(node.host(), found);
         byte[] current = node.conf().bytes();
-        if (Installer.sha256(current).equals(record.installedSha256())) {
-            restored = Base64.getDecoder().decode(record.originalConf());
+        byte[] original = Base64.getDecoder().decode(record.originalConf());
+        String currentSha = Installer.sha256(current);
+        byte[] restored;
+        if (record.uninstalling() && currentSha.equals(record.restoredSha256())) {
+            restored = current;
+            report.note("finishing an uninstall that was interrupted");
+        } else if (record.wrote(currentSha)) {
+            restored = original;
         } else {
-            RedisConf copy = RedisConf.parse(node.confPath(), node.conf().text());
+            RedisConf copy = RedisConf.parse(node.confPath(), node.conf().text(), new SafeFiles(node.host()));
             ConfEditor.Reverted r = ConfEditor.revert(copy, record.changes());
             r.handEdited().forEach(report::note);
             report.note(node.confPath() + " was edited after install: the edits are kept, only redis-tls's lines were taken out");
             restored = copy.bytes();
         }
-        EffectiveConf after = EffectiveConf.of(RedisConf.parse(node.confPath(), Installer.text(restored)));
+        EffectiveConf after = EffectiveConf.of(RedisConf.parse(node.confPath(), Installer.text(restored), new SafeFiles(node.host())));
         Map<String, String> wanted = LiveValues.of(after);
 
         Optional<LiveNode> live = node.connectForChange();
+        Optional<LiveNode> proven = Optional.empty();
         try {
-            FileBatch batch = new FileBatch().replace(node.confPath(), restored).delete(InstallRecord.path(node.keys()));
-            if (!keepCerts) {
-                node.keys().files().stream().filter(Files::exists).forEach(batch::delete);
-            }
-            batch.commit();
-            report.done("Restored " + node.confPath() + (Installer.sha256(restored).equals(Installer.sha256(
-                    Base64.getDecoder().decode(record.originalConf()))) ? " to its exact pre-install bytes" : ""));
-            Map<String, String> before = null;
+            // 1. The record says what is under way before anything changes.
+            FileOwner me = FileOwner.current(node.host());
+            InstallRecord marked = record.uninstalling(Installer.sha256(restored));
+            FileBatch mark = new FileBatch(node.host(), true)
+                    .write(InstallRecord.path(node.keys()), marked.toBytes(), FileModes.PRIVATE, me);
+            mark.commit();
+            // 2. The config, then the live node and the firewall, undone together if the live step fails.
+            FileBatch conf = new FileBatch(node.host(), true).replace(node.confPath(), restored);
+            report.done("Restored " + node.confPath() + node.where()
+                    + (Installer.sha256(restored).equals(Installer.sha256(original)) ? " to its exact pre-install bytes" : ""));
             try {
-                if (live.isPresent()) {
-                    before = LiveApply.snapshot(live.get());
-                    LiveApply.apply(live.get(), before, wanted);
-                    report.done("Closed TLS live on " + live.get().endpoint() + " with CONFIG SET (no restart)");
-                } else if (node.restartCommand() != null) {
-                    Restart.run(node.restartCommand());
-                    report.done("Restarted the node with: " + node.restartCommand());
-                } else {
-                    report.note("Redis is not running: the config is restored; it starts without TLS");
-                }
-                if (record.firewallPort() != 0 && !"none".equals(firewall.name())) {
-                    FirewallPlan.report(firewall.close(record.firewallPort()), report);
-                }
+                proven = Rollout.run(node, live, conf,
+                        l -> LiveApply.apply(l, LiveApply.snapshot(l), wanted),
+                        () -> {
+                            if (record.firewallPort() != 0 && !firewall.isNone()) {
+                                FirewallPlan.report(firewall.close(record.firewallPort()), report);
+                            }
+                        },
+                        "Closed TLS live on %s with CONFIG SET (no restart)",
+                        "Redis is not running: the config is restored; it starts without TLS", report);
             } catch (RuntimeException e) {
-                batch.undo();
-                if (live.isPresent() && before != null) {
-                    try {
-                        LiveApply.apply(live.get(), LiveApply.snapshot(live.get()), before);
-                    } catch (RuntimeException ignored) {
-                        // the original failure is the one to report
-                    }
-                }
+                mark.undo();
                 throw e;
             }
+            // 3. Keys, then the record last.
+            FileBatch rest = new FileBatch(node.host(), true);
+            SafeFiles files = new SafeFiles(node.host());
             if (!keepCerts) {
-                AtomicFile.removeEmptyTree(node.keys().dir());
-                report.done("Removed " + node.keys().dir() + " (the root CA stays in its CA home)");
+                node.keys().files().stream().filter(files::exists).forEach(rest::delete);
+            }
+            rest.delete(InstallRecord.path(node.keys()));
+            rest.commit();
+            if (!keepCerts) {
+                removeKeysDir(node, files, report);
             } else {
                 report.done("Kept the certificates in " + node.keys().dir());
             }
-            live.ifPresent(n -> proveClosed(node, n, record, wanted, report));
+            if (proven.isPresent()) {
+                proveClosed(node, proven.get(), record, wanted, report);
+            }
             return report;
         } finally {
             live.ifPresent(LiveNode::close);
+            proven.filter(p -> p != live.orElse(null)).ifPresent(LiveNode::close);
         }
+    }
+
+    /**
+     * Removes the keys dir's directories when empty. A keys dir that is an operator's link stays (with its target
+     * directory): only what the tool made inside it goes.
+     */
+    private static void removeKeysDir(Node node, SafeFiles files, Report report) {
+        boolean link = files.lstat(node.keys().dir()).map(s -> s.isSymlink()).orElse(false);
+        if (link) {
+            for (java.nio.file.Path d : java.util.List.of(node.keys().dir().resolve("server"), node.keys().dir().resolve("client"))) {
+                files.removeEmptyTree(d);
+            }
+            report.done("Removed the certificates from " + node.keys().dir() + " (a symbolic link, kept with its target)");
+            return;
+        }
+        files.removeEmptyTree(node.keys().dir());
+        report.done("Removed " + node.keys().dir() + node.where() + " (the root CA stays in its CA home)");
     }
 
     private static void proveClosed(Node node, LiveNode live, InstallRecord record, Map<String, String> wanted,
@@ -109,12 +138,12 @@ public final class Uninstaller {
         Verification v = new Verification();
         int plain = Integer.parseInt(wanted.get("port"));
         if (plain != record.tlsPort()) {
-            Endpoint tls = live.endpoint().withPort(record.tlsPort());
-            v.add("TLS port " + record.tlsPort() + " closed", !TlsProbe.listening(tls), "");
+            v.add("TLS port " + record.tlsPort() + " closed", !NodeVerifier.listening(node.host(), record.tlsPort()), "");
         }
         if (plain > 0) {
             boolean pong;
-            try (LiveNode plainNode = LiveNode.connect(live.endpoint().withPort(plain), null, node.credentials())) {
+            Endpoint endpoint = live.endpoint().withPort(plain);
+            try (LiveNode plainNode = LiveNode.connect(node.host(), endpoint, null, node.credentials())) {
                 pong = "PONG".equals(plainNode.ping());
             } catch (RuntimeException e) {
                 pong = false;

@@ -2,6 +2,7 @@ package dev.redistls.install;
 
 import dev.redistls.RedisTlsException;
 import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,9 +15,9 @@ final class Waits {
     private Waits() {
     }
 
-    /** Re-reads the node's config (now the new one) and connects as soon as it answers. */
+    /** Re-reads the node's config (now the new one), with the same options, and connects as soon as it answers. */
     static LiveNode untilRunning(Node before) {
-        Node node = Node.resolve(before.confPath(), before.keys().dir(), null, before.restartCommand(), System::getenv);
+        Node node = before.reread();
         Instant deadline = Instant.now().plus(LIMIT);
         while (Instant.now().isBefore(deadline)) {
             Optional<LiveNode> live = node.connectIfRunning();
@@ -30,6 +31,7 @@ final class Waits {
                 break;
             }
         }
-        throw RedisTlsException.failed("Redis did not answer within " + LIMIT.toSeconds() + " s after the restart command");
+        throw RedisTlsException.failed("Redis" + node.where() + " did not answer within " + LIMIT.toSeconds()
+                + " s after the restart command");
     }
 }

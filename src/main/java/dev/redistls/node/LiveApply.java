@@ -1,14 +1,18 @@
 package dev.redistls.node;
 
-import dev.redistls.RedisTlsException;
+import dev.redistls.files.FileBatch;
+import dev.redistls.files.FileError;
+import dev.redistls.files.FileModes;
+import dev.redistls.files.FileOwner;
+import dev.redistls.files.SafeFiles;
+import dev.redistls.host.FileStat;
+import dev.redistls.host.Host;
 import dev.redistls.pki.CertInfo;
-import dev.redistls.pki.TlsContexts;
+import dev.redistls.pki.KeysDir;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +26,8 @@ import java.util.Map;
 public final class LiveApply {
     /** Every directive the tool owns, as CONFIG GET names them. */
     public static final List<String> OWNED = List.of("port", "tls-port", "tls-cert-file", "tls-key-file",
-            "tls-ca-cert-file", "tls-auth-clients", "tls-protocols", "tls-replication", "tls-cluster");
+            "tls-ca-cert-file", "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
+            "tls-prefer-server-ciphers", "tls-replication", "tls-cluster");
 
     private LiveApply() {
     }
@@ -92,53 +97,59 @@ public final class LiveApply {
      * path reloads on Redis 7.0.x releases that mark TLS files volatile, but not on 7.0.0 and not on 6.x: there
      * the files are first pointed at fresh copies (a changed path always loads), then back at the real files.
      */
-    public static void reloadCertificates(LiveNode node, Endpoint tls, Path cert, Path key, Path ca,
-                                          X509Certificate root, X509Certificate clientCert, PrivateKey clientKey,
-                                          X509Certificate expected) {
-        if (serves(tls, root, clientCert, clientKey, expected)) {
+    public static void reloadCertificates(LiveNode node, Host host, Endpoint tls, KeysDir keys) {
+        SSLContext probe = keys.clientContext();
+        X509Certificate expected = keys.certificate(keys.serverCert());
+        if (serves(host, tls, probe, expected)) {
             // Already serving the file's certificate: no reload, so nothing blocks the event loop.
             return;
         }
         Map<String, String> same = new LinkedHashMap<>();
-        same.put("tls-cert-file", cert.toString());
-        same.put("tls-key-file", key.toString());
-        same.put("tls-ca-cert-file", ca.toString());
+        same.put("tls-cert-file", keys.serverCert().toString());
+        same.put("tls-key-file", keys.serverKey().toString());
+        same.put("tls-ca-cert-file", keys.serverRoot().toString());
         node.configSet(same);
-        if (serves(tls, root, clientCert, clientKey, expected)) {
+        if (serves(host, tls, probe, expected)) {
             return;
         }
-        Path certCopy = cert.resolveSibling(".reload-" + cert.getFileName());
-        Path keyCopy = key.resolveSibling(".reload-" + key.getFileName());
-        Path caCopy = ca.resolveSibling(".reload-" + ca.getFileName());
+        Path certCopy = copyName(keys.serverCert());
+        Path keyCopy = copyName(keys.serverKey());
+        Path caCopy = copyName(keys.serverRoot());
+        FileBatch copies = new FileBatch(host, true);
         try {
-            Files.copy(key, keyCopy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            Files.copy(cert, certCopy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            Files.copy(ca, caCopy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            Map<String, String> copies = new LinkedHashMap<>();
-            copies.put("tls-cert-file", certCopy.toString());
-            copies.put("tls-key-file", keyCopy.toString());
-            copies.put("tls-ca-cert-file", caCopy.toString());
-            node.configSet(copies);
+            SafeFiles fs = new SafeFiles(host);
+            FileStat keyStat = fs.stat(keys.serverKey()).orElseThrow();
+            FileOwner keyOwner = new FileOwner(keyStat.uid(), keyStat.gid(), null);
+            copies.write(keyCopy, fs.read(keys.serverKey()), FileModes.PRIVATE, keyOwner)
+                    .write(certCopy, fs.read(keys.serverCert()), FileModes.PUBLIC, keyOwner)
+                    .write(caCopy, fs.read(keys.serverRoot()), FileModes.PUBLIC, keyOwner)
+                    .commit();
+            Map<String, String> moved = new LinkedHashMap<>();
+            moved.put("tls-cert-file", certCopy.toString());
+            moved.put("tls-key-file", keyCopy.toString());
+            moved.put("tls-ca-cert-file", caCopy.toString());
+            node.configSet(moved);
             node.configSet(same);
         } catch (IOException e) {
-            throw RedisTlsException.failed("cannot stage certificate copies for reload in " + cert.getParent() + ": " + e.getMessage(), e);
+            throw FileError.failed("cannot stage certificate copies for reload in", keys.serverCert().getParent(), host, e);
         } finally {
-            for (Path p : List.of(certCopy, keyCopy, caCopy)) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // a leftover copy of a public cert or of the node's own key, in its own 0750 dir
-                }
+            try {
+                new FileBatch(host, true).delete(certCopy).delete(keyCopy).delete(caCopy).commit();
+            } catch (RuntimeException ignored) {
+                // a leftover copy of a public cert or of the node's own key, in its own root-only dir
             }
         }
     }
 
-    private static boolean serves(Endpoint tls, X509Certificate root, X509Certificate clientCert, PrivateKey clientKey,
-                                  X509Certificate expected) {
+    private static Path copyName(Path file) {
+        return file.resolveSibling(".reload-" + file.getFileName());
+    }
+
+    private static boolean serves(Host host, Endpoint tls, SSLContext probe, X509Certificate expected) {
         if (tls == null) {
             return true;
         }
-        TlsProbe.Handshake hs = TlsProbe.handshake(tls, TlsContexts.create(root, clientCert, clientKey));
+        TlsProbe.Handshake hs = TlsProbe.handshake(host, tls, probe);
         return hs.ok() && CertInfo.sha256(hs.served()).equals(CertInfo.sha256(expected));
     }
 }

@@ -1,14 +1,21 @@
 package dev.redistls.node;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.conf.TlsProfile;
+import dev.redistls.host.Host;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,39 +35,73 @@ public final class LiveNode implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    /** Connects in plain text, or over TLS when {@code tls} is given; authenticates with {@code credentials}. */
-    public static LiveNode connect(Endpoint endpoint, SSLContext tls, Credentials credentials) {
-        DefaultJedisClientConfig.Builder cfg = DefaultJedisClientConfig.builder()
+    /**
+     * Connects through {@code host} (a forwarded channel when the host is remote) in plain text, or over TLS when
+     * {@code tls} is given (the handshake done here, so a failed one is named at once); authenticates with
+     * {@code credentials}, whose password goes as its exact bytes.
+     */
+    public static LiveNode connect(Host host, Endpoint endpoint, SSLContext tls, Credentials credentials) {
+        DefaultJedisClientConfig cfg = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(TIMEOUT_MS)
                 .socketTimeoutMillis(TIMEOUT_MS)
-                .clientName("redis-tls");
-        if (credentials.password() != null) {
-            cfg.user(credentials.user()).password(credentials.password());
-        }
-        if (tls != null) {
-            cfg.ssl(true).sslSocketFactory(tls.getSocketFactory());
-        }
+                .build();
+        JedisSocketFactory sockets = () -> {
+            try {
+                return open(host, endpoint, tls);
+            } catch (IOException e) {
+                throw new JedisConnectionException(e);
+            }
+        };
         Jedis jedis = null;
         try {
-            // Jedis connects (and authenticates) in its constructor.
-            jedis = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), cfg.build());
-            jedis.ping();
+            jedis = new Jedis(sockets, cfg);
+            if (credentials.password() != null) {
+                byte[][] auth = credentials.user() == null ? new byte[][] {credentials.password()}
+                        : new byte[][] {credentials.user().getBytes(StandardCharsets.UTF_8), credentials.password()};
+                jedis.sendCommand(Protocol.Command.AUTH, auth);
+            }
+            jedis.clientSetname("redis-tls");
             return new LiveNode(jedis, endpoint);
         } catch (JedisAccessControlException e) {
             closeQuietly(jedis);
-            throw RedisTlsException.badInput("Redis at " + endpoint + " refused the password from " + credentials
+            throw RedisTlsException.badInput("Redis at " + endpoint + where(host) + " refused the password from " + credentials
                     + ": " + firstLine(e.getMessage()));
         } catch (JedisDataException e) {
             closeQuietly(jedis);
             String m = firstLine(e.getMessage());
             if (m.startsWith("NOAUTH")) {
-                throw RedisTlsException.badInput("Redis at " + endpoint + " needs a password: set REDISCLI_AUTH or requirepass in the config");
+                throw RedisTlsException.badInput("Redis at " + endpoint + where(host) + " needs a password: set REDISCLI_AUTH or requirepass in the config");
             }
-            throw RedisTlsException.failed("Redis at " + endpoint + " answered: " + m);
+            if (m.startsWith("WRONGPASS") || m.startsWith("ERR invalid password") || m.contains("AUTH <password> called without")) {
+                throw RedisTlsException.badInput("Redis at " + endpoint + where(host) + " refused the password from " + credentials + ": " + m);
+            }
+            throw RedisTlsException.failed("Redis at " + endpoint + where(host) + " answered: " + m);
         } catch (JedisConnectionException e) {
             closeQuietly(jedis);
-            throw new Unreachable(endpoint, e);
+            throw new Unreachable(endpoint, host, e);
         }
+    }
+
+    /** A socket to the endpoint as the host sees it, with the TLS handshake done when {@code tls} is given. */
+    static Socket open(Host host, Endpoint endpoint, SSLContext tls) throws IOException {
+        Socket raw = host.connect(endpoint.host(), endpoint.port(), Duration.ofMillis(TIMEOUT_MS));
+        try {
+            raw.setSoTimeout(TIMEOUT_MS);
+            if (tls == null) {
+                return raw;
+            }
+            SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, endpoint.host(), endpoint.port(), true);
+            s.setEnabledProtocols(TlsProfile.JAVA_PROTOCOLS);
+            s.startHandshake();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    private static String where(Host host) {
+        return host.isLocal() ? "" : " on " + host.name();
     }
 
     private static void closeQuietly(Jedis jedis) {
@@ -76,8 +117,8 @@ public final class LiveNode implements AutoCloseable {
 
     /** The node is not there (refused, timed out, or not speaking the protocol). */
     public static final class Unreachable extends RedisTlsException {
-        public Unreachable(Endpoint endpoint, Throwable cause) {
-            super(FAILED, "Redis at " + endpoint + " is not reachable: " + firstLine(rootMessage(cause)), cause);
+        public Unreachable(Endpoint endpoint, Host host, Throwable cause) {
+            super(FAILED, "Redis at " + endpoint + where(host) + " is not reachable: " + firstLine(rootMessage(cause)), cause);
         }
     }
 

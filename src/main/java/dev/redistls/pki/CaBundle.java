@@ -1,8 +1,11 @@
 package dev.redistls.pki;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.files.AtomicFile;
+import dev.redistls.files.FileBatch;
+import dev.redistls.files.FileError;
+import dev.redistls.files.FileModes;
 import dev.redistls.files.FileOwner;
+import dev.redistls.host.LocalHost;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,8 +32,9 @@ public final class CaBundle {
     }
 
     public static void export(CertificateAuthority ca, Path out, char[] password) {
-        AtomicFile.write(out, pkcs12(ALIAS, ca.privateKey(), new X509Certificate[] {ca.certificate()}, password),
-                AtomicFile.PRIVATE, FileOwner.current());
+        LocalHost here = new LocalHost();
+        new FileBatch(here, false).write(out, pkcs12(ALIAS, ca.privateKey(), new X509Certificate[] {ca.certificate()}, password),
+                FileModes.PRIVATE, FileOwner.current(here)).commit();
     }
 
     /** A PKCS#12 file holding one key entry (key + chain), as bytes. */
@@ -52,7 +56,7 @@ public final class CaBundle {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw RedisTlsException.badInput("cannot read CA bundle " + file + ": " + AtomicFile.describe(e));
+            throw RedisTlsException.badInput("cannot read CA bundle " + file + ": " + FileError.describe(e));
         }
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");

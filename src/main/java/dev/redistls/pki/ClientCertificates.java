@@ -4,7 +4,6 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 
-import java.nio.file.Files;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -49,13 +48,13 @@ public final class ClientCertificates {
                     + root.getSubjectX500Principal().getName() + ") than CA home " + r.caHome().dir()
                     + ": pass the --ca-home that made this keys dir");
         });
-        if (!r.force() && (Files.exists(r.keysDir().clientCert(name)) || Files.exists(r.keysDir().clientKey(name)))) {
+        if (!r.force() && (r.keysDir().has(r.keysDir().clientCert(name)) || r.keysDir().has(r.keysDir().clientKey(name)))) {
             throw RedisTlsException.badInput("client certificate " + r.keysDir().clientCert(name)
                     + " already exists: pass --force to re-issue it");
         }
         r.keysDir().prepare(r.owner());
         IssuedCertificate client = ca.issueClient(name, r.keyType(), r.days());
-        r.keysDir().stageClient(new FileBatch(), ca.certificate(), name, client, r.owner()).commit();
+        r.keysDir().stageClient(new FileBatch(r.keysDir().host(), false), ca.certificate(), name, client, r.owner()).commit();
         return client;
     }
 }

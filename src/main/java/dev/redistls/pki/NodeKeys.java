@@ -5,17 +5,16 @@ import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 
 import java.security.cert.X509Certificate;
-import java.util.List;
 
 /**
  * The add-on's {@code selfcertgen}, done right: fills a node's keys dir with a server certificate and a default
  * client certificate issued from the group's root in the CA home (made when the home is empty).
- * All inputs are checked and every certificate is made in memory before anything is written; the files then land
- * together or not at all.
+ * All inputs are checked and every certificate is made in memory before anything is written; the node's files then
+ * land together or not at all. The node's private keys are made here, in memory, and written once, on its host.
  */
 public final class NodeKeys {
     /** What to make; {@code force} re-issues a complete keys dir (and overrides a foreign root). */
-    public record Request(KeysDir keysDir, CaHome caHome, String hostname, List<String> sans, KeyType keyType,
+    public record Request(KeysDir keysDir, CaHome caHome, String hostname, SubjectNames names, KeyType keyType,
                           int days, FileOwner owner, boolean force) {
     }
 
@@ -27,19 +26,23 @@ public final class NodeKeys {
             return ca.certificate();
         }
 
-        /** Creates the keys dir (0750) and proves it writable, and the CA home (0700) when a new root goes there. */
+        /** Creates the keys dir (0750) and checks it, then saves a new root in the CA home (0700/0600). */
         public void prepare() {
             request.keysDir().prepare(request.owner());
             if (rootCreated) {
-                request.caHome().prepare();
+                request.caHome().save(ca);
             }
         }
 
-        /** Adds a new root and the keys dir files to {@code batch}; nothing for a kept keys dir. */
-        public FileBatch stage(FileBatch batch) {
+        /** Takes back a root {@link #prepare} saved (and the CA home it made), when what it was for failed. */
+        public void undoRoot() {
             if (rootCreated) {
-                request.caHome().stage(batch, ca);
+                request.caHome().forget(ca);
             }
+        }
+
+        /** Adds the keys dir files to {@code batch}; nothing for a kept keys dir. */
+        public FileBatch stage(FileBatch batch) {
             if (!kept) {
                 request.keysDir().stageServer(batch, ca.certificate(), server, request.owner());
                 request.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, request.owner());
@@ -48,11 +51,11 @@ public final class NodeKeys {
         }
 
         public X509Certificate serverCertificate() {
-            return kept ? Pem.readCertificate(request.keysDir().serverCert()) : server.certificate();
+            return kept ? request.keysDir().certificate(request.keysDir().serverCert()) : server.certificate();
         }
 
         public X509Certificate clientCertificate() {
-            return kept ? Pem.readCertificate(request.keysDir().clientCert()) : client.certificate();
+            return kept ? request.keysDir().certificate(request.keysDir().clientCert()) : client.certificate();
         }
     }
 
@@ -66,13 +69,13 @@ public final class NodeKeys {
 
     public static Plan plan(Request r) {
         CertificateAuthority.requireLeafDays(r.days());
-        SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans());
         r.keysDir().requireApartFrom(r.caHome());
         CertificateAuthority existing = r.caHome().load().orElse(null);
         if (existing != null && !r.force()) {
             r.keysDir().requireSameRoot(existing, r.caHome());
         }
-        if (!r.force() && r.keysDir().isComplete() && existing != null) {
+        // A complete keys dir is kept, unless a crash left a key beside another certificate.
+        if (!r.force() && existing != null && r.keysDir().isComplete() && r.keysDir().mismatchedPairs().isEmpty()) {
             return new Plan(r, existing, false, true, null, null);
         }
         if (existing == null && !r.force()) {
@@ -87,16 +90,22 @@ public final class NodeKeys {
         CertificateAuthority ca = created
                 ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
                 : existing;
-        IssuedCertificate server = ca.issueNode(r.hostname(), names, r.keyType(), r.days());
+        IssuedCertificate server = ca.issueNode(r.hostname(), r.names(), r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());
         return new Plan(r, ca, created, false, server, client);
     }
 
-    public static Result write(Request r) {
+    /** Plans and writes, under the caller's lock on the node ({@code underLock}). */
+    public static Result write(Request r, boolean underLock) {
         Plan p = plan(r);
         if (!p.kept()) {
             p.prepare();
-            p.stage(new FileBatch()).commit();
+            try {
+                p.stage(new FileBatch(r.keysDir().host(), underLock)).commit();
+            } catch (RuntimeException e) {
+                p.undoRoot();
+                throw e;
+            }
         }
         return new Result(r.keysDir(), r.caHome(), p.rootCreated(), p.kept(), p.root(),
                 p.serverCertificate(), p.clientCertificate(), r.owner());

@@ -1,7 +1,6 @@
 package dev.redistls.pki;
 
 import dev.redistls.RedisTlsException;
-import dev.redistls.files.AtomicFile;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -53,7 +52,12 @@ public final class Pem {
     }
 
     public static List<X509Certificate> readCertificates(Path file) {
-        String text = readText(file, "certificate");
+        return parseCertificates(readText(file, "certificate"), file.toString());
+    }
+
+    /** Every certificate in PEM {@code text}; {@code source} names it in errors. */
+    public static List<X509Certificate> parseCertificates(String text, String source) {
+        String file = source;
         List<X509Certificate> certs = new ArrayList<>();
         try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object o;
@@ -73,7 +77,12 @@ public final class Pem {
 
     /** A private key in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) PEM; encrypted keys are refused by name. */
     public static PrivateKey readPrivateKey(Path file) {
-        String text = readText(file, "private key");
+        return parsePrivateKey(readText(file, "private key"), file.toString());
+    }
+
+    /** A private key in PEM {@code text}; {@code source} names it in errors. */
+    public static PrivateKey parsePrivateKey(String text, String source) {
+        String file = source;
         try (PEMParser parser = new PEMParser(new StringReader(text))) {
             Object o;
             while ((o = parser.readObject()) != null) {
@@ -97,15 +106,6 @@ public final class Pem {
         throw RedisTlsException.badInput(file + " holds no PEM private key");
     }
 
-    public static void writeCertificate(Path file, X509Certificate cert, dev.redistls.files.FileOwner owner) {
-        AtomicFile.write(file, encode(cert).getBytes(StandardCharsets.US_ASCII), AtomicFile.PUBLIC, owner);
-    }
-
-    /** Keys are written 0600, and only ever through a temp file created with that mode. */
-    public static void writePrivateKey(Path file, PrivateKey key, dev.redistls.files.FileOwner owner) {
-        AtomicFile.write(file, encode(key).getBytes(StandardCharsets.US_ASCII), AtomicFile.PRIVATE, owner);
-    }
-
     static String toPem(Object bcObject) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
@@ -126,7 +126,7 @@ public final class Pem {
         try {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw RedisTlsException.badInput("cannot read " + what + " file " + file + ": " + AtomicFile.describe(e));
+            throw RedisTlsException.badInput("cannot read " + what + " file " + file + ": " + dev.redistls.files.FileError.describe(e));
         }
     }
 }

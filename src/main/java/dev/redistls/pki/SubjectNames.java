@@ -1,15 +1,13 @@
 package dev.redistls.pki;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.host.HostFacts;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -42,20 +40,21 @@ public final class SubjectNames {
         return this;
     }
 
-    /** The names of the node at {@code hostname} on this host, as PRODUCT.md lists them. */
-    public static SubjectNames forNode(String hostname, List<String> extra) {
+    /**
+     * The names of the node at {@code hostname} on the host {@code facts} describe, as PRODUCT.md lists them: the
+     * name, the host's FQDN when the name is the host's own, every non-loopback address of that host, the loopback
+     * names, and what the operator adds.
+     */
+    public static SubjectNames forNode(String hostname, List<String> extra, HostFacts facts) {
         SubjectNames names = new SubjectNames();
         String h = hostname == null ? "" : hostname.trim();
         if (h.contains("*") || (ipLiteral(h) == null && !isDnsName(h))) {
             throw RedisTlsException.badInput("invalid --hostname '" + hostname + "': not a host name or an IP address");
         }
-        names.add(hostname);
-        String fqdn = fqdn(hostname);
-        if (fqdn != null && !fqdn.equalsIgnoreCase(hostname)) {
-            names.add(fqdn);
-        }
-        if (hostname.equalsIgnoreCase(localHostName())) {
-            for (String ip : hostAddresses()) {
+        names.add(h);
+        if (h.equalsIgnoreCase(facts.hostName())) {
+            facts.fqdn().filter(SubjectNames::isDnsName).ifPresent(names::add);
+            for (String ip : facts.addresses()) {
                 names.add(ip);
             }
         }
@@ -79,60 +78,6 @@ public final class SubjectNames {
         dnsNames.forEach(d -> list.add(new GeneralName(GeneralName.dNSName, d)));
         ipAddresses.forEach(i -> list.add(new GeneralName(GeneralName.iPAddress, i)));
         return new GeneralNames(list.toArray(new GeneralName[0]));
-    }
-
-    /** This host's name as the kernel knows it (what `hostname` prints). */
-    public static String localHostName() {
-        String env = System.getenv("HOSTNAME");
-        try {
-            String fromFile = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
-            if (!fromFile.isEmpty()) {
-                return fromFile;
-            }
-        } catch (java.io.IOException | RuntimeException ignored) {
-            // not Linux: ask Java
-        }
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
-    private static String fqdn(String hostname) {
-        try {
-            String canonical = InetAddress.getByName(hostname).getCanonicalHostName();
-            if (canonical != null && canonical.contains(".") && isDnsName(canonical)
-                    && canonical.toLowerCase(Locale.ROOT).startsWith(hostname.toLowerCase(Locale.ROOT) + ".")) {
-                return canonical;
-            }
-        } catch (UnknownHostException | SecurityException ignored) {
-            // no resolvable FQDN: the short name is all there is
-        }
-        return null;
-    }
-
-    /** Every non-loopback, non-link-local address of the host's interfaces that are up. */
-    public static List<String> hostAddresses() {
-        List<String> out = new ArrayList<>();
-        try {
-            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!nif.isUp() || nif.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                    if (!a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-                        out.add(normalize(a));
-                    }
-                }
-            }
-        } catch (SocketException ignored) {
-            // no interfaces readable: only the names given and loopback
-        }
-        return out;
     }
 
     static String ipLiteral(String v) {

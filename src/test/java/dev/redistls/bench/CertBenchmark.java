@@ -35,7 +35,7 @@ public final class CertBenchmark {
         System.out.println("|---|---:|---:|");
         for (KeyType type : KeyType.values()) {
             CertificateAuthority ca = CertificateAuthority.createRoot("bench", type, CertificateAuthority.ROOT_DAYS);
-            SubjectNames names = SubjectNames.forNode("bench-node.test", List.of("10.0.0.1"));
+            SubjectNames names = SubjectNames.forNode("bench-node.test", List.of("10.0.0.1"), new dev.redistls.host.LocalHost().facts());
             KeyPair reused = type.generate();
             IntSupplier sign = () -> ca.issue(CertProfile.NODE, "bench-node.test", reused.getPublic(),
                     names.toGeneralNames(), CertificateAuthority.LEAF_DAYS).getVersion();

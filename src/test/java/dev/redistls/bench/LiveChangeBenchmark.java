@@ -114,7 +114,7 @@ public final class LiveChangeBenchmark {
         Path conf = dir.resolve("redis.conf");
         Path keysDir = dir.resolve("tls");
         Path caHome = dir.resolve("ca");
-        KeysDir keys = new KeysDir(keysDir);
+        KeysDir keys = KeysDir.local(keysDir);
         byte[] original = debianConf(template, dir, port, password).getBytes(StandardCharsets.UTF_8);
         Files.write(conf, original);
         RedisProcess redis = new RedisProcess(conf, dir, port, password);

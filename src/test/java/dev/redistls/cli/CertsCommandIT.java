@@ -137,7 +137,7 @@ class CertsCommandIT {
         Cli.Result r = Cli.run("certs", "--keys-dir", dir.toString(), "--ca-home", dir.resolveSibling(dir.getFileName() + "-ca").toString(),
                 "--hostname", HOST, "--key-type", type.label());
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        return new KeysDir(dir);
+        return KeysDir.local(dir);
     }
 
     static Processes.Output redisCli(KeysDir k, int port, boolean withClientCertificate) {

@@ -31,7 +31,7 @@ class CliCommandIT {
 
     @BeforeAll
     static void start() {
-        keys = new KeysDir(tmp.resolve("keys"));
+        keys = KeysDir.local(tmp.resolve("keys"));
         caHome = tmp.resolve("ca");
         Cli.Result made = Cli.run("certs", "--keys-dir", keys.dir().toString(), "--ca-home", caHome.toString(),
                 "--hostname", HOST);
@@ -159,8 +159,8 @@ class CliCommandIT {
         var foreign = other.issueClient("intruder", KeyType.EC_P256, 30);
         Path crt = tmp.resolve("intruder.crt");
         Path key = tmp.resolve("intruder.key");
-        dev.redistls.pki.Pem.writeCertificate(crt, foreign.certificate(), null);
-        dev.redistls.pki.Pem.writePrivateKey(key, foreign.privateKey(), null);
+        java.nio.file.Files.writeString(crt, dev.redistls.pki.Pem.encode(foreign.certificate()));
+        java.nio.file.Files.writeString(key, dev.redistls.pki.Pem.encode(foreign.privateKey())); java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
                 "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
@@ -181,8 +181,8 @@ class CliCommandIT {
                 new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(caKey)));
         Path crt = tmp.resolve("expired.crt");
         Path key = tmp.resolve("expired.key");
-        dev.redistls.pki.Pem.writeCertificate(crt, cert, null);
-        dev.redistls.pki.Pem.writePrivateKey(key, pair.getPrivate(), null);
+        java.nio.file.Files.writeString(crt, dev.redistls.pki.Pem.encode(cert));
+        java.nio.file.Files.writeString(key, dev.redistls.pki.Pem.encode(pair.getPrivate())); java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
                 "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -192,11 +192,11 @@ class CliCommandIT {
     }
 
     @Test
-    void wrongCaIsNamed() {
+    void wrongCaIsNamed() throws java.io.IOException {
         withPassword();
         CertificateAuthority other = CertificateAuthority.createRoot("other", KeyType.EC_P256, 30);
         Path otherRoot = tmp.resolve("other-root.crt");
-        dev.redistls.pki.Pem.writeCertificate(otherRoot, other.certificate(), null);
+        java.nio.file.Files.writeString(otherRoot, dev.redistls.pki.Pem.encode(other.certificate()));
         Cli.Result r = Cli.run("cli", "--tls", "--cacert", otherRoot.toString(), "--cert", keys.clientCert().toString(),
                 "--key", keys.clientKey().toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);

@@ -55,7 +55,7 @@ class ClientCommandIT {
 
     @BeforeAll
     static void start() throws Exception {
-        keys = new KeysDir(tmp.resolve("keys"));
+        keys = KeysDir.local(tmp.resolve("keys"));
         caHome = tmp.resolve("ca");
         Cli.Result made = Cli.run("certs", "--keys-dir", keys.dir().toString(), "--ca-home", caHome.toString(),
                 "--hostname", "node1.redis-tls.test");

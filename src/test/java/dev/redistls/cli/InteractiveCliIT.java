@@ -30,7 +30,7 @@ class InteractiveCliIT {
 
     @BeforeEach
     void start() {
-        KeysDir keys = new KeysDir(tmp.resolve("tls"));
+        KeysDir keys = KeysDir.local(tmp.resolve("tls"));
         assertThat(Cli.run("certs", "--keys-dir", keys.dir().toString(), "--ca-home", tmp.resolve("ca").toString(),
                 "--hostname", "localhost").exitCode()).isZero();
         tlsPort = RedisServer.freePort();

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -36,7 +37,7 @@ class KeysDirIT {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertThat(json.get("keysDir").asText()).isEqualTo(keysDir.toString());
-        KeysDir k = new KeysDir(keysDir);
+        KeysDir k = KeysDir.local(keysDir);
         Map<String, Path> files = Map.of("root", k.serverRoot(), "server", k.serverCert(), "client", k.clientCert());
         for (Map.Entry<String, Path> f : files.entrySet()) {
             JsonNode c = json.get("certificates").get(f.getKey());
@@ -65,7 +66,7 @@ class KeysDirIT {
         Path keysDir = work.resolve("keys");
         Path caHome = work.resolve("ca");
         assertThat(certs(keysDir, caHome, "--hostname", "modes.test").exitCode()).isZero();
-        KeysDir k = new KeysDir(keysDir);
+        KeysDir k = KeysDir.local(keysDir);
         for (Path d : List.of(keysDir, keysDir.resolve("server"), keysDir.resolve("client"))) {
             assertThat(mode(d)).as(d.toString()).isEqualTo("rwxr-x---");
         }
@@ -87,14 +88,23 @@ class KeysDirIT {
     }
 
     @Test
-    void ownerOptionGivesEveryFileAndDirectoryToThatUser() throws IOException {
+    void ownerOptionGivesEveryFileToThatUserAndTheDirectoriesToRootWithItsGroup() throws IOException {
         Path keysDir = work.resolve("keys");
         Cli.Result r = certs(keysDir, work.resolve("ca"), "--hostname", "owned.test", "--owner", "nobody");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("(owner nobody)");
+        String nobodyGroup = Processes.run(null, java.util.List.of("id", "-gn", "nobody")).out().trim();
         try (Stream<Path> all = Files.walk(keysDir)) {
             for (Path p : all.toList()) {
-                assertThat(Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName()).as(p.toString()).isEqualTo("nobody");
+                PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
+                    // Only root writes where keys live; the Redis user reads through the group.
+                    assertThat(a.owner().getName()).as(p.toString()).isEqualTo("root");
+                    assertThat(a.group().getName()).as(p.toString()).isEqualTo(nobodyGroup);
+                    assertThat(PosixFilePermissions.toString(a.permissions())).as(p.toString()).isEqualTo("rwxr-x---");
+                } else {
+                    assertThat(a.owner().getName()).as(p.toString()).isEqualTo("nobody");
+                }
             }
         }
         // The root key stays with whoever runs the tool, never with the Redis user.
@@ -117,7 +127,7 @@ class KeysDirIT {
         assertThat(forced.exitCode()).as(forced.toString()).isZero();
         assertThat(forced.out()).startsWith("Reused root CA from " + caHome);
         Map<Path, byte[]> reissued = contents(work);
-        KeysDir k = new KeysDir(keysDir);
+        KeysDir k = KeysDir.local(keysDir);
         assertThat(reissued.get(k.serverCert())).isNotEqualTo(first.get(k.serverCert()));
         assertThat(reissued.get(k.serverKey())).isNotEqualTo(first.get(k.serverKey()));
         assertThat(reissued.get(k.clientCert())).isNotEqualTo(first.get(k.clientCert()));

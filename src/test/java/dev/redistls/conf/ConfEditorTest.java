@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Golden files for config edits, compared byte for byte; the stock Debian 12 redis.conf round-trips unchanged. */
 class ConfEditorTest {
     static final Path KEYS = Path.of("/etc/redis/tls");
-    static final TlsSettings DUAL = new TlsSettings(6379, 6380, AuthClients.OPTIONAL, false, false,
+    static final TlsSettings DUAL = new TlsSettings(6379, 6380, AuthClients.OPTIONAL, false, false, dev.redistls.conf.TlsProfile.INTERMEDIATE,
             KEYS.resolve("server/server.crt"), KEYS.resolve("server/server.key"), KEYS.resolve("server/root.crt"));
 
     static String resource(String name) throws IOException {
@@ -42,13 +42,14 @@ class ConfEditorTest {
         assertThat(conf.text()).isEqualTo(resource("debian12-redis.dual.golden"));
         // port stays 6379 and the defaults (replication, cluster) are not written: only what changes is written
         assertThat(changes).extracting(ConfChange::directive).containsExactly(
-                "tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-auth-clients", "tls-protocols", "tls-port");
+                "tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-auth-clients", "tls-protocols", "tls-ciphers",
+                "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-port");
     }
 
     @Test
     void tlsOnlyWithReplicationAndClusterMatchesGolden() throws IOException {
         RedisConf conf = RedisConf.parse(Path.of("/etc/redis/redis.conf"), resource("debian12-redis.conf"));
-        TlsSettings tlsOnly = new ModeChange(null, null, true, AuthClients.YES, true, true).applyTo(DUAL);
+        TlsSettings tlsOnly = new ModeChange(null, null, true, AuthClients.YES, true, true, null).applyTo(DUAL);
         ConfEditor.apply(conf, tlsOnly.directives(), List.of());
         assertThat(conf.text()).isEqualTo(resource("debian12-redis.tls-only.golden"));
     }
@@ -58,7 +59,7 @@ class ConfEditorTest {
         String stock = resource("debian12-redis.conf");
         RedisConf conf = RedisConf.parse(Path.of("/etc/redis/redis.conf"), stock);
         List<ConfChange> first = ConfEditor.apply(conf, DUAL.directives(), List.of());
-        TlsSettings tlsOnly = new ModeChange(null, null, true, AuthClients.YES, true, false).applyTo(DUAL);
+        TlsSettings tlsOnly = new ModeChange(null, null, true, AuthClients.YES, true, false, null).applyTo(DUAL);
         List<ConfChange> all = ConfEditor.apply(conf, tlsOnly.directives(), first);
         ConfEditor.Reverted r = ConfEditor.revert(conf, all);
         assertThat(r.handEdited()).isEmpty();
@@ -105,7 +106,7 @@ class ConfEditorTest {
         Files.writeString(inc, "tls-port 6390\n");
         Path main = dir.resolve("redis.conf");
         Files.writeString(main, "port 6379\ninclude " + inc + "\n");
-        RedisConf conf = RedisConf.read(main);
+        RedisConf conf = RedisConf.read(new dev.redistls.files.SafeFiles(new dev.redistls.host.LocalHost()), main);
         assertThat(EffectiveConf.of(conf).value("tls-port")).hasValue("6390");
         assertThatThrownBy(() -> ConfEditor.apply(conf, DUAL.directives(), List.of()))
                 .isInstanceOf(RedisTlsException.class)

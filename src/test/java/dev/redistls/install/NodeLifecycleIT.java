@@ -68,7 +68,7 @@ class NodeLifecycleIT {
             assertThat(Files.getOwner(keys.resolve("server/server.key")).getName()).isEqualTo(redisUser);
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(keys.resolve("server/server.key")))).isEqualTo("rw-------");
-            String firstSha = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+            String firstSha = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
             assertThat(servedSha()).isEqualTo(firstSha);
 
             try (Load tls = new Load("tls", tlsClient())) {
@@ -76,7 +76,7 @@ class NodeLifecycleIT {
 
                 Cli.Result reissue = cli("reissue");
                 assertThat(reissue.exitCode()).as(reissue.toString()).isZero();
-                String secondSha = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+                String secondSha = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
                 assertThat(secondSha).isNotEqualTo(firstSha);
                 assertThat(servedSha()).isEqualTo(secondSha);
                 awaitBoth(plain, tls);
@@ -146,7 +146,7 @@ class NodeLifecycleIT {
     void statusJsonReportsConfiguredAndLiveWithTheServedFingerprint() throws Exception {
         assertThat(cli("install", "--tls-port", "" + tlsPort).exitCode()).isZero();
         JsonNode s = new ObjectMapper().readTree(cli("status", "--json").out());
-        String fileSha = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+        String fileSha = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
         assertThat(s.get("conf").asText()).isEqualTo(redis.conf().toString());
         assertThat(s.get("keysDir").asText()).isEqualTo(keys.toString());
         assertThat(s.get("mode").asText()).isEqualTo("dual");
@@ -165,7 +165,7 @@ class NodeLifecycleIT {
 
         assertThat(cli("reissue", "--server").exitCode()).isZero();
         JsonNode after = new ObjectMapper().readTree(cli("status", "--json").out());
-        String newSha = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+        String newSha = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
         assertThat(newSha).isNotEqualTo(fileSha);
         assertThat(after.at("/live/servedSha256").asText()).isEqualTo(newSha);
         assertThat(cli("doctor", "--ca-home", ca.toString()).exitCode()).isZero();
@@ -195,21 +195,21 @@ class NodeLifecycleIT {
     @Test
     void renewReissuesOnlyWhatExpiresWithinTheThreshold() throws Exception {
         assertThat(cli("install", "--tls-port", "" + tlsPort, "--days", "20").exitCode()).isZero();
-        String shortLived = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+        String shortLived = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
 
         Cli.Result nothing = cli("renew", "--within", "10");
         assertThat(nothing.exitCode()).as(nothing.toString()).isZero();
         assertThat(nothing.out()).contains("Nothing to renew");
-        assertThat(CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()))).isEqualTo(shortLived);
+        assertThat(CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()))).isEqualTo(shortLived);
 
         Cli.Result status = cli("status");
         assertThat(status.out()).contains("warning: server certificate expires in 19 days: run 'redis-tls renew'");
 
         Cli.Result renew = cli("renew");
         assertThat(renew.exitCode()).as(renew.toString()).isZero();
-        String renewed = CertInfo.sha256(Pem.readCertificate(new KeysDir(keys).serverCert()));
+        String renewed = CertInfo.sha256(Pem.readCertificate(KeysDir.local(keys).serverCert()));
         assertThat(renewed).isNotEqualTo(shortLived).isEqualTo(servedSha());
-        assertThat(CertInfo.daysLeft(Pem.readCertificate(new KeysDir(keys).serverCert()))).isGreaterThan(800);
+        assertThat(CertInfo.daysLeft(Pem.readCertificate(KeysDir.local(keys).serverCert()))).isGreaterThan(800);
     }
 
     @Test
@@ -231,7 +231,7 @@ class NodeLifecycleIT {
         Cli.Result uninstall = cli("uninstall", "--keep-certs");
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
         assertThat(uninstall.out()).contains("Kept the certificates in " + keys);
-        assertThat(new KeysDir(keys).isComplete()).isTrue();
+        assertThat(KeysDir.local(keys).isComplete()).isTrue();
         assertThat(keys.resolve("install.json")).doesNotExist();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(redis.conf())))
                 .isEqualTo("rw-r-----");
@@ -272,7 +272,7 @@ class NodeLifecycleIT {
     }
 
     private Jedis tlsClient() {
-        KeysDir k = new KeysDir(keys);
+        KeysDir k = KeysDir.local(keys);
         return new Jedis(new HostAndPort("127.0.0.1", tlsPort), DefaultJedisClientConfig.builder()
                 .password(PASSWORD).ssl(true)
                 .sslSocketFactory(TlsContexts.create(Pem.readCertificate(k.clientRoot()), Pem.readCertificate(k.clientCert()),

@@ -11,7 +11,7 @@ class CertificateAuthorityTest {
     @Test
     void aLeafNeverOutlivesItsRoot() {
         CertificateAuthority ageingRoot = CertificateAuthority.createRoot("ageing", KeyType.EC_P256, 30);
-        X509Certificate leaf = ageingRoot.issueNode("node.test", SubjectNames.forNode("node.test", java.util.List.of()),
+        X509Certificate leaf = ageingRoot.issueNode("node.test", SubjectNames.forNode("node.test", java.util.List.of(), new dev.redistls.host.LocalHost().facts()),
                 KeyType.EC_P256, CertificateAuthority.LEAF_DAYS).certificate();
         assertThat(leaf.getNotAfter()).isEqualTo(ageingRoot.certificate().getNotAfter());
     }

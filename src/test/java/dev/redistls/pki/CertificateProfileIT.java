@@ -38,7 +38,7 @@ class CertificateProfileIT {
             Cli.Result r = Cli.run("certs", "--keys-dir", keys.toString(), "--ca-home", work.resolve(t.label() + "/ca").toString(),
                     "--hostname", HOST, "--san", EXTRA_IP, "--san", EXTRA_DNS, "--key-type", t.label(), "--owner", "root");
             assertThat(r.exitCode()).as(r.toString()).isZero();
-            return new KeysDir(keys);
+            return KeysDir.local(keys);
         });
     }
 

@@ -1,0 +1,62 @@
+package dev.redistls.install;
+
+import dev.redistls.files.FileBatch;
+import dev.redistls.node.LiveApply;
+import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * How every change reaches a node, once for install, configure, reissue and uninstall: the files land (one batch),
+ * then the running node takes the change live — or, when it cannot, the operator's restart command runs, or a
+ * stopped node simply starts with the new files. If the live step (or what follows it, such as the firewall) fails,
+ * the files go back and the node's live settings are put back to what they were.
+ */
+final class Rollout {
+    private Rollout() {
+    }
+
+    /**
+     * Commits {@code files}, then {@code liveStep} on the live node (or the restart), then {@code after}.
+     * Returns the live node to prove against (after a restart: the new connection), empty when it is not running.
+     */
+    static Optional<LiveNode> run(Node node, Optional<LiveNode> live, FileBatch files, Consumer<LiveNode> liveStep,
+                                  Runnable after, String liveDone, String notRunning, Report report) {
+        Map<String, String> before = live.map(LiveApply::snapshot).orElse(null);
+        files.commit();
+        Optional<LiveNode> proven = live;
+        try {
+            if (live.isPresent()) {
+                liveStep.accept(live.get());
+                if (liveDone != null) {
+                    report.done(liveDone.replace("%s", live.get().endpoint() + node.where()));
+                }
+            } else if (node.restartCommand() != null) {
+                Restart.run(node);
+                proven = Optional.of(Waits.untilRunning(node));
+                report.done("Restarted the node" + node.where() + " with: " + node.restartCommand());
+            } else {
+                report.note(notRunning);
+            }
+            after.run();
+            return proven;
+        } catch (RuntimeException e) {
+            files.undo();
+            if (live.isPresent() && before != null) {
+                restoreQuietly(live.get(), before);
+            }
+            throw e;
+        }
+    }
+
+    private static void restoreQuietly(LiveNode node, Map<String, String> before) {
+        try {
+            LiveApply.apply(node, LiveApply.snapshot(node), before);
+        } catch (RuntimeException ignored) {
+            // the original failure is the one to report
+        }
+    }
+}
