@@ -16,7 +16,9 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.RedisInputStream;
 import redis.clients.jedis.util.SafeEncoder;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
+import java.security.cert.X509Certificate;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.Socket;
@@ -65,7 +67,8 @@ public final class RedisClient implements Closeable {
         JedisClientConfig jc = b.build();
         StatusAwareConnection conn;
         try {
-            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc);
+            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc,
+                    tls != null && c.verifyMode() == VerifyMode.FULL ? c.sni() : null);
         } catch (JedisException e) {
             throw TlsErrors.explain(e, c, served(tls));
         }
@@ -159,13 +162,21 @@ public final class RedisClient implements Closeable {
      * (not as a failed AUTH) and the socket is dropped at once: Jedis' cleanup after a failed first command
      * flushes, which on a half-done handshake waits for another timeout.
      */
-    private record HandshakeFirst(DefaultJedisSocketFactory delegate) implements JedisSocketFactory {
+    private record HandshakeFirst(DefaultJedisSocketFactory delegate, String sniToVerify) implements JedisSocketFactory {
         @Override
         public Socket createSocket() {
             Socket socket = delegate.createSocket();
             if (socket instanceof SSLSocket ssl) {
                 try {
                     ssl.startHandshake();
+                    if (sniToVerify != null) {
+                        // The JDK falls back to the connected host when the SNI name does not match; --sni promises
+                        // the certificate is checked against the SNI name, so it is, and only against it.
+                        X509Certificate leaf = (X509Certificate) ssl.getSession().getPeerCertificates()[0];
+                        if (!ServerName.matches(leaf, sniToVerify)) {
+                            throw new SSLPeerUnverifiedException("No subject alternative DNS name matching " + sniToVerify + " found");
+                        }
+                    }
                 } catch (IOException e) {
                     try {
                         socket.close();
@@ -187,8 +198,8 @@ public final class RedisClient implements Closeable {
     private static final class StatusAwareConnection extends Connection {
         boolean markStatus;
 
-        StatusAwareConnection(HostAndPort hp, JedisClientConfig config) {
-            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config)), config);
+        StatusAwareConnection(HostAndPort hp, JedisClientConfig config, String sniToVerify) {
+            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config), sniToVerify), config);
         }
 
         @Override
