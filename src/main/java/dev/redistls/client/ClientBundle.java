@@ -24,14 +24,13 @@ import java.util.List;
 
 /**
  * A client certificate packed for an application, in the form its Redis library reads as is: PEM (redis-cli,
- * redis-py, node-redis, Lettuce), PKCS#12 (Jedis, Lettuce, any JVM), or a Spring Boot 3.1+ SSL bundle.
+ * redis-py, node-redis, ioredis, Lettuce), PKCS#12 (Jedis, Lettuce, Redisson, any JVM), or a Spring Boot 3.1+ SSL
+ * bundle (the PEM files and a properties file).
  */
 public final class ClientBundle {
     public enum Format { PEM, PKCS12, SPRING }
 
     public static final String TRUSTSTORE = "truststore.p12";
-    public static final String SPRING_PROPERTIES = "application-redis-tls.properties";
-    public static final String SPRING_BUNDLE = "redis-tls";
 
     /** What was written, and the files a snippet refers to. */
     public record Result(Format format, Path dir, List<Path> files) {
@@ -80,28 +79,13 @@ public final class ClientBundle {
             files.add(certOut);
             files.add(keyOut);
             if (format == Format.SPRING) {
-                Path props = dir.resolve(SPRING_PROPERTIES);
-                batch.write(props, ascii(springProperties(rootOut, certOut, keyOut)), FileModes.PUBLIC, me);
+                Path props = dir.resolve(SpringBootProperties.FILE);
+                batch.write(props, ascii(SpringBootProperties.file(props, rootOut, certOut, keyOut)), FileModes.PUBLIC, me);
                 files.add(props);
             }
         }
         batch.commit();
         return new Result(format, dir, files);
-    }
-
-    /** Spring Boot 3.1+ PEM SSL bundle, used by spring-data-redis through spring.data.redis.ssl.bundle. */
-    static String springProperties(Path root, Path cert, Path key) {
-        String b = "spring.ssl.bundle.pem." + SPRING_BUNDLE;
-        return "# Redis over TLS with a client certificate (Spring Boot 3.1+). Written by redis-tls.\n"
-                + "# Activate with spring.profiles.active=redis-tls, or copy these lines into application.properties.\n"
-                + b + ".keystore.certificate=file:" + cert + "\n"
-                + b + ".keystore.private-key=file:" + key + "\n"
-                + b + ".truststore.certificate=file:" + root + "\n"
-                + "spring.data.redis.ssl.enabled=true\n"
-                + "spring.data.redis.ssl.bundle=" + SPRING_BUNDLE + "\n"
-                + "spring.data.redis.host=${REDIS_HOST:localhost}\n"
-                + "spring.data.redis.port=${REDIS_PORT:6380}\n"
-                + "spring.data.redis.password=${REDIS_PASSWORD:}\n";
     }
 
     private static byte[] truststore(X509Certificate root, char[] password) {

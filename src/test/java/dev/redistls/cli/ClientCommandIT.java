@@ -3,6 +3,7 @@ package dev.redistls.cli;
 import dev.redistls.pki.KeysDir;
 import dev.redistls.pki.Pem;
 import dev.redistls.testing.Cli;
+import dev.redistls.testing.PrintedSnippets;
 import dev.redistls.testing.Processes;
 import dev.redistls.testing.RedisServer;
 import io.lettuce.core.ClientOptions;
@@ -125,8 +126,8 @@ class ClientCommandIT {
         Cli.Result r = Cli.run("client", "export", "billing", "--format", "pkcs12", "--out", out.toString(),
                 "--password-file", passwordFile.toString(), "--keys-dir", keys.dir().toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("billing.p12", "truststore.p12", "Jedis:", "Lettuce:", "Spring Boot", "redis-py:",
-                "node-redis:", "redis-cli:");
+        assertThat(r.out()).contains("billing.p12", "truststore.p12", "Jedis:", "Lettuce:", "Spring Boot", "Redisson",
+                "redis-py:", "node-redis", "ioredis", "redis-cli:");
         Path p12 = out.resolve("billing.p12");
         Path trust = out.resolve("truststore.p12");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p12))).isEqualTo("rw-------");
@@ -180,19 +181,15 @@ class ClientCommandIT {
         Path crt = out.resolve("billing.crt");
         Path key = out.resolve("billing.key");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-        assertThat(r.out()).contains("redis-cli --tls -h HOST -p PORT --cacert " + root + " --cert " + crt + " --key " + key);
+        assertThat(r.out()).contains("redis-cli --tls -h \"$REDIS_HOST\" -p \"$REDIS_PORT\" --cacert " + root + " --cert " + crt
+                + " --key " + key);
 
-        Processes.Output cli = judge("redis-cli", "--tls", "-h", "localhost", "-p", String.valueOf(tlsPort),
-                "--cacert", root.toString(), "--cert", crt.toString(), "--key", key.toString(),
-                "PING");
+        // The printed redis-cli and redis-py snippets, run as printed with the endpoint in the environment.
+        Processes.Output cli = Processes.run(null, snippetEnv(),
+                List.of("sh", "-c", PrintedSnippets.section(r.out(), "redis-cli:")));
         assertThat(cli.out()).as(cli.out()).isEqualTo("PONG\n");
-
-        Processes.Output py = judge("/usr/bin/python3", "-c",
-                "import os, sys, redis; r = redis.Redis(host='localhost', port=int(sys.argv[1]),"
-                        + " password=os.environ['REDISCLI_AUTH'], ssl=True,"
-                        + " ssl_ca_certs=sys.argv[2], ssl_certfile=sys.argv[3], ssl_keyfile=sys.argv[4],"
-                        + " ssl_check_hostname=True); print(r.ping())",
-                String.valueOf(tlsPort), root.toString(), crt.toString(), key.toString());
+        Processes.Output py = Processes.run(null, snippetEnv(), List.of("/usr/bin/python3", "-c",
+                "import os, redis\n" + PrintedSnippets.section(r.out(), "redis-py:") + "print(r.ping())\n"));
         assertThat(py.out()).as(py.out()).isEqualTo("True\n");
 
         io.lettuce.core.SslOptions lssl = io.lettuce.core.SslOptions.builder()
@@ -235,6 +232,11 @@ class ClientCommandIT {
                 "--keys-dir", keys.dir().toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: certificate file not found: " + keys.clientCert("nobody") + "\n");
+    }
+
+    /** The environment every printed snippet reads the endpoint and the password from. */
+    private static java.util.Map<String, String> snippetEnv() {
+        return java.util.Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(tlsPort), "REDIS_PASSWORD", PASSWORD);
     }
 
     /** An independent client; the password reaches it in its environment, never in argv. */

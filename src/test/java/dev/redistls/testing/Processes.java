@@ -1,9 +1,14 @@
 package dev.redistls.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs an external program (openssl, redis-cli, nft ...) as an independent judge, with a time limit. */
@@ -42,6 +47,37 @@ public final class Processes {
                 throw new IllegalStateException("timed out: " + command);
             }
             return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs in {@code dir} with extra environment variables and a hard time limit: a client that retries forever is
+     * killed and reported, instead of hanging the build. Output goes through a file so that waiting is bounded.
+     */
+    public static Output run(Path dir, Map<String, String> env, List<String> command, Duration limit) {
+        try {
+            Path out = Files.createTempFile("redis-tls-process-", ".out");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
+                        .redirectErrorStream(true).redirectOutput(out.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                pb.environment().putAll(env);
+                Process p = pb.start();
+                if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly().waitFor();
+                    throw new IllegalStateException("timed out after " + limit + ": " + command + "\n"
+                            + Files.readString(out));
+                }
+                return new Output(p.exitValue(), Files.readString(out));
+            } finally {
+                Files.deleteIfExists(out);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
