@@ -42,6 +42,8 @@ public final class Uninstaller {
                         + ", but " + node.keys().dir() + " holds no install record of redis-tls: pass the --keys-dir it was"
                         + " installed with, or take the tls-* lines out of the file by hand");
             }
+            // A run killed after it removed the record leaves at most empty directories: those go, nothing else does.
+            new SafeFiles(node.host()).removeEmptyTree(node.keys().dir());
             return report.done("redis-tls is not installed on " + node.confPath() + node.where() + " (no install record in "
                     + node.keys().dir() + "); nothing to do.");
         }
@@ -93,14 +95,17 @@ public final class Uninstaller {
                 mark.undo();
                 throw e;
             }
-            // 3. Keys, then the record last.
-            FileBatch rest = new FileBatch(node.host(), true);
+            // 3. Keys and their directories, then the record last.
             SafeFiles files = new SafeFiles(node.host());
             if (!keepCerts) {
-                node.keys().files().stream().filter(files::exists).forEach(rest::delete);
+                FileBatch keys = new FileBatch(node.host(), true);
+                node.keys().files().stream().filter(files::exists).forEach(keys::delete);
+                keys.commit();
+                for (java.nio.file.Path d : java.util.List.of(node.keys().dir().resolve("server"), node.keys().dir().resolve("client"))) {
+                    files.removeEmptyTree(d);
+                }
             }
-            rest.delete(InstallRecord.path(node.keys()));
-            rest.commit();
+            new FileBatch(node.host(), true).delete(InstallRecord.path(node.keys())).commit();
             if (!keepCerts) {
                 removeKeysDir(node, files, report);
             } else {
@@ -123,9 +128,6 @@ public final class Uninstaller {
     private static void removeKeysDir(Node node, SafeFiles files, Report report) {
         boolean link = files.lstat(node.keys().dir()).map(s -> s.isSymlink()).orElse(false);
         if (link) {
-            for (java.nio.file.Path d : java.util.List.of(node.keys().dir().resolve("server"), node.keys().dir().resolve("client"))) {
-                files.removeEmptyTree(d);
-            }
             report.done("Removed the certificates from " + node.keys().dir() + " (a symbolic link, kept with its target)");
             return;
         }

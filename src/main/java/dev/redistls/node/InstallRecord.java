@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What install did to a node, kept in its keys dir ({@code install.json}: owned by root, 0600, in a directory only
@@ -100,7 +99,7 @@ public record InstallRecord(int version, String conf, String originalConf, Strin
 
     /** Whether {@code sha256} is a config the tool wrote (or had before its last, maybe interrupted, write). */
     public boolean wrote(String sha256) {
-        return Set.of(nonNull(installedSha256), nonNull(previousSha256), nonNull(restoredSha256)).contains(sha256);
+        return List.of(nonNull(installedSha256), nonNull(previousSha256), nonNull(restoredSha256)).contains(sha256);
     }
 
     private static String nonNull(String s) {
