@@ -160,10 +160,12 @@ public final class SshHost implements Host {
         long start = System.nanoTime();
         try {
             return ChannelSocket.open(session(), address, port, timeout);
-        } catch (SshChannelOpenException e) {
-            // The host tried and failed (refused, unreachable, no route): what a local connect would have said.
-            throw new ConnectException(address + ":" + port + " as seen from " + name() + ": " + Messages.oneLine(e));
         } catch (IOException | RuntimeException e) {
+            SshChannelOpenException refused = Messages.cause(e, SshChannelOpenException.class);
+            if (refused != null) {
+                // The host tried and failed (refused, unreachable, no route): what a local connect would have said.
+                throw new ConnectException(address + ":" + port + " as seen from " + name() + ": " + refused.getMessage());
+            }
             if (!connected()) {
                 throw lost("while connecting to " + address + ":" + port, e);
             }
