@@ -26,7 +26,17 @@ import java.util.stream.Collectors;
  * (unknown or changed host key, unusable key file, a name that does not resolve), exit 1 for the rest.
  */
 final class SshSession implements AutoCloseable {
+    private static final String BC_NAMED = "org.apache.sshd.security.provider.BC.useNamed";
     private static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+
+    static {
+        // MINA would add Bouncy Castle to the JVM's security providers, where it then wins lookups the rest of the
+        // tool makes (an EC key read as "ECDSA" no longer matches its certificate's "EC" key). MINA uses the
+        // provider instance directly instead; ed25519 works the same.
+        if (System.getProperty(BC_NAMED) == null) {
+            System.setProperty(BC_NAMED, "false");
+        }
+    }
 
     private final SshSettings settings;
     private final SshClient client;

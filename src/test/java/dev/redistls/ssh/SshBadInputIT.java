@@ -137,6 +137,30 @@ class SshBadInputIT {
                 .contains("authorized_keys");
     }
 
+    /** The good path next to the refusals: a key only ssh-agent holds (IdentityAgent, no key file) logs in. */
+    @Test
+    void aKeyHeldByTheAgentLogsIn() throws Exception {
+        Path sock = hosts.dir().resolve("client/agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true)
+                .redirectOutput(hosts.dir().resolve("client/agent.log").toFile()).start();
+        try {
+            for (int i = 0; i < 50 && !Files.exists(sock); i++) {
+                Thread.sleep(100);
+            }
+            Processes.Output added = Processes.run(null, java.util.Map.of("SSH_AUTH_SOCK", sock.toString()),
+                    List.of("ssh-add", hosts.identity().toString()));
+            assertThat(added.exitCode()).as(added.out()).isZero();
+            Path cfg = config("ssh_config_agent", "Host bad1\n  HostName " + bad1.address() + "\n  User root\n  UserKnownHostsFile "
+                    + hosts.knownHosts() + "\n  IdentityAgent " + sock + "\n");
+            try (SshHost host = SshHost.connect(SshTarget.parse("bad1"), cfg, false)) {
+                assertThat(host.run(List.of("id", "-u"), null, Duration.ofSeconds(10)).out()).isEqualTo("0\n");
+            }
+        } finally {
+            agent.destroy();
+            agent.waitFor();
+        }
+    }
+
     @Test
     void aKeyFileThatIsNoKeyIsBadInput() throws IOException {
         Path garbage = Files.writeString(hosts.dir().resolve("client/id_garbage"), "this is not a key\n");

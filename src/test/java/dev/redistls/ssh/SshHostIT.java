@@ -145,6 +145,12 @@ class SshHostIT {
         assertThat(node.exec("pgrep", "-f", "^sleep 60$").exitCode()).as("sleep 60 still running on the host").isNotZero();
     }
 
+    /** The rest of the tool reads keys with the JDK's providers: an SSH connection must not add Bouncy Castle. */
+    @Test
+    void theJvmSecurityProvidersAreLeftAsTheyWere() {
+        assertThat(java.security.Security.getProvider("BC")).isNull();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"root", "sudo"})
     void factsAreWhatTheHostItselfSays(String who) {
