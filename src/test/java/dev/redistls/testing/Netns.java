@@ -1,6 +1,7 @@
 package dev.redistls.testing;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -53,6 +54,46 @@ public final class Netns implements AutoCloseable {
             throw new IllegalStateException(String.join(" ", command) + " failed in " + name + ": " + r.out());
         }
         return r.out();
+    }
+
+    /** The pids of every process inside the namespace now ({@code ip netns pids}); empty once it is deleted. */
+    public List<Long> pids() {
+        Processes.Output r = Processes.run(null, List.of("ip", "netns", "pids", name));
+        if (r.exitCode() != 0) {
+            return List.of();
+        }
+        return r.out().lines().map(String::strip).filter(l -> l.matches("\\d+")).map(Long::valueOf).toList();
+    }
+
+    /**
+     * Stops every process still inside the namespace, by pid and only those (they are the test's): SIGTERM, then
+     * SIGKILL for what is left after {@code grace}. Processes outside it are never signalled.
+     */
+    public void stopProcesses(Duration grace) {
+        List<Long> pids = pids();
+        pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!pids.isEmpty() && System.nanoTime() < deadline) {
+            sleep(10);
+            pids = pids();
+        }
+        for (int i = 0; i < 100 && !pids.isEmpty(); i++) {
+            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            sleep(10);
+            pids = pids();
+        }
+        if (!pids.isEmpty()) {
+            throw new IllegalStateException("processes left in " + name + " after SIGKILL: " + pids);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

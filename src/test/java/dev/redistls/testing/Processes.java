@@ -89,4 +89,18 @@ public final class Processes {
     public static Output run(String stdin, String... command) {
         return run(stdin, Arrays.asList(command));
     }
+
+    /** Runs a set-up step that must succeed: a non-zero exit fails with the command and its output. */
+    public static String must(String... command) {
+        return must(null, Arrays.asList(command));
+    }
+
+    public static String must(String stdin, List<String> command) {
+        Output r = run(stdin, command);
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + r.exitCode() + "): "
+                    + r.out().strip());
+        }
+        return r.out();
+    }
 }

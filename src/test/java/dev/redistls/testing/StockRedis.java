@@ -10,6 +10,14 @@ public final class StockRedis {
     }
 
     public static String template(String password) {
+        return template(password, "%DIR%/redis.pid", "%DIR%/redis.log", "%DIR%");
+    }
+
+    /**
+     * The stock config with its paths moved (Debian's own layout under another root, for a simulated host) and
+     * {@code %PORT%} for the port; {@code daemonize no} so that the test owns the process.
+     */
+    public static String template(String password, String pidfile, String logfile, String dir) {
         String stock;
         try (InputStream in = StockRedis.class.getResourceAsStream("/conf/debian12-redis.conf")) {
             stock = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
@@ -19,9 +27,9 @@ public final class StockRedis {
         String t = stock
                 .replace("\nport 6379\n", "\nport %PORT%\n")
                 .replace("\ndaemonize yes\n", "\ndaemonize no\n")
-                .replace("\npidfile /run/redis/redis-server.pid\n", "\npidfile %DIR%/redis.pid\n")
-                .replace("\nlogfile /var/log/redis/redis-server.log\n", "\nlogfile %DIR%/redis.log\n")
-                .replace("\ndir /var/lib/redis\n", "\ndir %DIR%\n");
+                .replace("\npidfile /run/redis/redis-server.pid\n", "\npidfile " + pidfile + "\n")
+                .replace("\nlogfile /var/log/redis/redis-server.log\n", "\nlogfile " + logfile + "\n")
+                .replace("\ndir /var/lib/redis\n", "\ndir " + dir + "\n");
         if (password != null) {
             t = t.replace("\n# requirepass foobared\n", "\n# requirepass foobared\nrequirepass " + password + "\n");
         }
