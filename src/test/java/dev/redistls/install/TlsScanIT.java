@@ -245,6 +245,40 @@ class TlsScanIT {
                 .isEqualTo(mode == Mode.MODERN ? Set.of() : keyType.isRsa() ? TLS12_RSA : TLS12_ECDSA);
     }
 
+    @Test
+    @Order(4)
+    void aPolicyWeakenedLiveBehindTheToolsBackIsFlaggedByDoctorAndTheScanAndConfigureRestoresIt() {
+        int port = mode == Mode.TLS_ONLY ? redis.port() : tlsPort;
+        Path crt = keys.resolve("client/client.crt");
+        Path key = keys.resolve("client/client.key");
+        // redis-cli, not the tool; over TLS, since tls-only mode has closed the plain port
+        Processes.Output set = Processes.run(null, Map.of("REDISCLI_AUTH", PASSWORD), List.of("redis-cli", "--tls",
+                "-p", "" + port, "--cacert", keys.resolve("client/root.crt").toString(), "--cert", crt.toString(),
+                "--key", key.toString(), "CONFIG", "SET", "tls-protocols", "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3",
+                "tls-ciphers", "ALL:eNULL:@SECLEVEL=0"));
+        assertThat(set.out().strip()).isEqualTo("OK");
+        assertThat(SslScan.scan(port, crt, key).weaknesses(INTERMEDIATE))
+                .anySatisfy(f -> assertThat(f).contains("TLSv1.0 enabled"))
+                .anySatisfy(f -> assertThat(f).contains(": NULL cipher"));
+
+        Cli.Result sick = Cli.run("doctor", "--conf", redis.conf().toString(), "--ca-home", ca.toString());
+        assertThat(sick.exitCode()).as(sick.toString()).isEqualTo(1);
+        String nodeArgs = "--conf " + redis.conf() + " --keys-dir " + keys;
+        assertThat(sick.out()).as(sick.toString()).contains(
+                "[FAIL] live config matches the file",
+                "[FAIL] TLS 1.2+ with forward-secret AEAD suites only (tls-protocols 'TLSv1 TLSv1.1 TLSv1.2 TLSv1.3', "
+                        + "tls-ciphers 'ALL:eNULL:@SECLEVEL=0')\n"
+                        + "       fix: redis-tls configure --tls-profile intermediate " + nodeArgs + "\n");
+
+        Cli.Result fix = cli("configure", "--tls-profile", "intermediate");
+        assertThat(fix.exitCode()).as(fix.toString()).isZero();
+        SslScan.Result scan = SslScan.scan(port, crt, key);
+        assertThat(scan.weaknesses(INTERMEDIATE)).as(scan.xml()).isEmpty();
+        assertThat(scan.protocols()).as(scan.xml()).isEqualTo(INTERMEDIATE);
+        Cli.Result healthy = Cli.run("doctor", "--conf", redis.conf().toString(), "--ca-home", ca.toString());
+        assertThat(healthy.exitCode()).as(healthy.toString()).isZero();
+    }
+
     /** Runs a command against this node, never touching the host's firewall or default CA home. */
     private Cli.Result cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args[0], "--conf", redis.conf().toString(), "--keys-dir", keys.toString()));
