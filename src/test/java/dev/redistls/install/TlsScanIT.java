@@ -203,6 +203,27 @@ class TlsScanIT {
         assertThat(doctor.exitCode()).as(doctor.toString()).isZero();
     }
 
+    @Test
+    @Order(3)
+    void aStricterSettingFoundInTheConfigIsReportedAsWidenedNotAsWeaker() throws Exception {
+        String conf = StockRedis.template(null)
+                .replace("\n# tls-protocols \"TLSv1.2 TLSv1.3\"\n", "\n# tls-protocols \"TLSv1.2 TLSv1.3\"\ntls-protocols \"TLSv1.3\"\n")
+                .replace("\n# tls-ciphersuites TLS_CHACHA20_POLY1305_SHA256\n",
+                        "\n# tls-ciphersuites TLS_CHACHA20_POLY1305_SHA256\ntls-ciphersuites TLS_AES_256_GCM_SHA384\n");
+        // Files only: the report is made before anything goes live, and this class shares one running Redis.
+        try (RedisServer stopped = RedisServer.prepareFromTemplate(conf)) {
+            assertThat(Files.readString(stopped.conf())).contains("\ntls-protocols \"TLSv1.3\"\n", "\ntls-ciphersuites TLS_AES_256_GCM_SHA384\n");
+            Cli.Result r = Cli.run("install", "--conf", stopped.conf().toString(), "--keys-dir", tmp.resolve("stricter-tls").toString(),
+                    "--ca-home", ca.toString(), "--firewall", "none", "--no-live");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.out()).doesNotContain("weaker").contains(
+                    "Widened a stricter TLS setting to the intermediate profile: 'tls-protocols \"TLSv1.3\"' is now "
+                            + "'tls-protocols \"TLSv1.2 TLSv1.3\"' (--tls-profile modern keeps TLS 1.3 only)\n",
+                    "Widened a stricter TLS setting to the intermediate profile: 'tls-ciphersuites TLS_AES_256_GCM_SHA384' is now "
+                            + "'tls-ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'\n");
+        }
+    }
+
     static Stream<Arguments> everyKeyTypeInEveryMode() {
         List<Arguments> cells = new ArrayList<>();
         // Key types outside: a new RSA-4096 key takes seconds, a mode change well under one.
@@ -214,7 +235,7 @@ class TlsScanIT {
         return cells.stream();
     }
 
-    @Order(3)
+    @Order(4)
     @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("everyKeyTypeInEveryMode")
     void theScannerFindsOnlyTheProfile(Mode wanted, KeyType wantedKey) {
@@ -246,7 +267,7 @@ class TlsScanIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aPolicyWeakenedLiveBehindTheToolsBackIsFlaggedByDoctorAndTheScanAndConfigureRestoresIt() {
         int port = mode == Mode.TLS_ONLY ? redis.port() : tlsPort;
         Path crt = keys.resolve("client/client.crt");
