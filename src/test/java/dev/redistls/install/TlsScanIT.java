@@ -40,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every mode: TLS 1.2 and 1.3 only (1.3 only for the modern profile), ECDHE with AEAD suites only, nothing NULL,
  * anonymous, export, RC4, DES or CBC. One redis-server for the whole class: key types change with
  * {@code reissue --server --key-type}, modes with {@code configure}, both live. The node starts with a weak TLS policy
- * an operator left in redis.conf, which install must replace and report.
+ * an operator left in redis.conf, which install must replace and report; at the end the policy is weakened live
+ * behind the tool's back, and doctor must say so. The judges are first shown to see weakness on a node configured by
+ * hand, so that none of this passes by being blind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
