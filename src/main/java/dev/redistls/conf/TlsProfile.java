@@ -2,10 +2,13 @@ package dev.redistls.conf;
 
 import dev.redistls.RedisTlsException;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What a node's TLS port may speak: the protocol versions and cipher suites the tool writes and proves.
@@ -93,6 +96,37 @@ public enum TlsProfile {
 
     private static String normalize(String s) {
         return String.join(" ", s.trim().toLowerCase(Locale.ROOT).split("[\\s:]+"));
+    }
+
+    /**
+     * Whether a value found in the config for one of this profile's directives allows nothing the profile does not
+     * (a subset of its protocols or suites; exclusions such as {@code !aNULL} add nothing). Cipher-string keywords
+     * (ALL, HIGH, DEFAULT ...) always allow more than the profile's suites.
+     */
+    public boolean allowsNoMoreThan(String directive, String value) {
+        Set<String> granted = granted(value);
+        return !granted.isEmpty() && allowed(directive).containsAll(granted);
+    }
+
+    /** Whether such a value allows strictly less than the profile: replacing it widens it, which is no hardening. */
+    public boolean allowsLessThan(String directive, String value) {
+        return allowsNoMoreThan(directive, value) && granted(value).size() < allowed(directive).size();
+    }
+
+    private Set<String> allowed(String directive) {
+        return granted(switch (directive) {
+            case "tls-protocols" -> protocols;
+            case "tls-ciphers" -> TLS12_CIPHERS;
+            case "tls-ciphersuites" -> TLS13_SUITES;
+            case "tls-prefer-server-ciphers" -> "yes";
+            default -> "";
+        });
+    }
+
+    private static Set<String> granted(String value) {
+        return Arrays.stream(value.trim().toLowerCase(Locale.ROOT).split("[\\s:,]+"))
+                .filter(w -> !w.isEmpty() && !w.startsWith("!") && !w.startsWith("-"))
+                .collect(Collectors.toSet());
     }
 
     /** Whether a negotiated suite (JDK name) is one this profile allows. */

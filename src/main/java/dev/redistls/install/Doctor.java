@@ -234,6 +234,11 @@ public final class Doctor {
         if (file.tlsPort() != 0) {
             compare(d, "tls-auth-clients", file.authClients().word(), live.get("tls-auth-clients"));
             compare(d, "tls-cert-file", file.certFile().toString(), live.get("tls-cert-file"));
+            // A policy weakened live (CONFIG SET) is drift too, not only a failed policy check.
+            if (file.profile() != null && live.containsKey("tls-ciphers")
+                    && !TlsProfile.of(live).equals(Optional.of(file.profile()))) {
+                d.add("the TLS policy is the " + file.profile().word() + " profile in the file but not live");
+            }
         }
         compare(d, "tls-replication", file.replication() ? "yes" : "no", live.get("tls-replication"));
         compare(d, "tls-cluster", file.cluster() ? "yes" : "no", live.get("tls-cluster"));

@@ -4,6 +4,7 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.ConfChange;
 import dev.redistls.conf.ConfEditor;
+import dev.redistls.conf.ConfSyntax;
 import dev.redistls.conf.ModeChange;
 import dev.redistls.conf.RedisConf;
 import dev.redistls.conf.TlsProfile;
@@ -139,7 +140,7 @@ public final class Installer {
                     report.done((keys.rootCreated() ? "Created root CA in " + keys.request().caHome().dir() + "; issued" : "Issued")
                             + " certificates for " + keys.request().hostname() + " in " + node.keys().dir() + node.where());
                 }
-                reportConfChanges(report, node, changes, earlier);
+                reportConfChanges(report, node, changes, earlier, target.profile());
                 proven = Rollout.run(node, live, batch,
                         l -> {
                             LiveApply.apply(l, liveNow, LiveValues.of(target));
@@ -170,7 +171,8 @@ public final class Installer {
         }
     }
 
-    private static void reportConfChanges(Report report, Node node, List<ConfChange> changes, List<ConfChange> earlier) {
+    private static void reportConfChanges(Report report, Node node, List<ConfChange> changes, List<ConfChange> earlier,
+                                          TlsProfile profile) {
         List<ConfChange> fresh = new ArrayList<>();
         for (ConfChange c : changes) {
             if (earlier.stream().noneMatch(e -> e.after().equals(c.after()))) {
@@ -182,7 +184,18 @@ public final class Installer {
         for (ConfChange c : fresh) {
             if (c.before() != null && POLICY.contains(c.directive())
                     && earlier.stream().noneMatch(e -> e.directive().equals(c.directive()))) {
-                report.done("Replaced a weaker TLS setting: '" + c.before().strip() + "' is now '" + c.after() + "'");
+                List<String> before = ConfSyntax.split(c.before());
+                String value = before == null ? "" : String.join(" ", before.subList(1, before.size()));
+                String change = "'" + c.before().strip() + "' is now '" + c.after() + "'";
+                if (!profile.allowsNoMoreThan(c.directive(), value)) {
+                    report.done("Replaced a weaker TLS setting: " + change);
+                } else if (profile.allowsLessThan(c.directive(), value)) {
+                    // An operator's stricter choice is widened to the profile: say so, and how to keep TLS 1.3 only.
+                    boolean tls13Only = "tls-protocols".equals(c.directive()) && profile != TlsProfile.MODERN
+                            && TlsProfile.MODERN.allowsNoMoreThan(c.directive(), value);
+                    report.done("Widened a stricter TLS setting to the " + profile.word() + " profile: " + change
+                            + (tls13Only ? " (--tls-profile modern keeps TLS 1.3 only)" : ""));
+                }
             }
         }
     }
