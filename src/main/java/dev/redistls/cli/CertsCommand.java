@@ -36,11 +36,14 @@ final class CertsCommand implements Callable<Integer> {
     public Integer call() {
         NodeKeys.Result r;
         Host host = node.host();
-        try (host; HostLock lock = node.lock(spec, host, node.keysDir(host).dir().toString())) {
+        try (HostLock lock = node.lock(spec, host, node.keysDir(host).dir().toString())) {
             String name = cert.hostname(host);
             FileOwner owner = FileOwner.choose(host, cert.owner(), node.confIfAny(host).orElse(null), Optional.empty());
             r = NodeKeys.write(new NodeKeys.Request(node.keysDir(host), cert.caHome(), name,
                     SubjectNames.forNode(name, cert.sans(), host.facts()), cert.keyType(), cert.days(), owner, force), true);
+        } finally {
+            HostOptions.reportTimings(spec, host);
+            host.close();
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

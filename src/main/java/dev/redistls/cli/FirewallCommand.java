@@ -1,6 +1,7 @@
 package dev.redistls.cli;
 
 import dev.redistls.firewall.Firewall;
+import dev.redistls.host.Host;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,8 +39,10 @@ final class FirewallCommand implements Runnable {
         @Override
         public void run() {
             Firewall.checkSources(allowFrom);
-            Firewall fw = options.firewall();
-            print(spec.commandLine().getOut(), fw, fw.open(options.port, allowFrom), json);
+            try (Host on = options.open()) {
+                Firewall fw = options.firewall(on);
+                print(spec.commandLine().getOut(), fw, fw.open(options.port, allowFrom), json);
+            }
         }
     }
 
@@ -51,8 +54,10 @@ final class FirewallCommand implements Runnable {
 
         @Override
         public void run() {
-            Firewall fw = options.firewall();
-            print(spec.commandLine().getOut(), fw, fw.close(options.port), json);
+            try (Host on = options.open()) {
+                Firewall fw = options.firewall(on);
+                print(spec.commandLine().getOut(), fw, fw.close(options.port), json);
+            }
         }
     }
 
@@ -65,7 +70,13 @@ final class FirewallCommand implements Runnable {
 
         @Override
         public void run() {
-            Firewall fw = options.firewall();
+            try (Host on = options.open()) {
+                show(on);
+            }
+        }
+
+        private void show(Host on) {
+            Firewall fw = options.firewall(on);
             Firewall.Status s = fw.status(options.port);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -2,6 +2,7 @@ package dev.redistls.cli;
 
 import dev.redistls.firewall.CommandRunner;
 import dev.redistls.firewall.Firewall;
+import dev.redistls.host.Host;
 import picocli.CommandLine.Option;
 
 /** --backend, --port and the hidden --netns shared by firewall open, close and status. */
@@ -19,13 +20,22 @@ public final class FirewallOptions {
     @Option(names = "--netns", paramLabel = "NAME", hidden = true)
     String netns;
 
-    CommandRunner runner() {
-        return netns != null ? CommandRunner.inNetns(netns) : CommandRunner.fromEnvironment();
+    @picocli.CommandLine.Mixin
+    HostOptions host = new HostOptions();
+
+    CommandRunner runner(Host on) {
+        CommandRunner r = CommandRunner.on(on);
+        return netns != null ? r.inNamespace(netns) : on.isLocal() ? CommandRunner.fromEnvironment(r) : r;
     }
 
-    /** Checks the port before looking at any firewall, so bad input is refused before any work. */
-    Firewall firewall() {
+    /** Checks the port before looking at any firewall (or host), so bad input is refused before any work. */
+    Firewall firewall(Host on) {
+        return Firewall.select(backend, runner(on));
+    }
+
+    /** The port, checked; then the host the firewall is on. */
+    Host open() {
         Firewall.checkPort(port);
-        return Firewall.select(backend, runner());
+        return host.open();
     }
 }

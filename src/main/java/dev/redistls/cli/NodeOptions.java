@@ -4,7 +4,6 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.files.SafeFiles;
 import dev.redistls.host.Host;
 import dev.redistls.host.HostLock;
-import dev.redistls.host.LocalHost;
 import dev.redistls.node.Node;
 import dev.redistls.pki.KeysDir;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,13 +36,16 @@ public final class NodeOptions {
             description = "Restarts the node when a change cannot be applied live (never used on a running Redis 7).")
     String restartCommand;
 
+    @picocli.CommandLine.Mixin
+    HostOptions hostOptions = new HostOptions();
+
     @Option(names = "--no-wait",
             description = "Fail at once when another redis-tls is changing this node (default: wait for it).")
     boolean noWait;
 
-    /** The host the node lives on: this machine. */
+    /** The host the node lives on: this machine, or another one over SSH (connected once, for the whole command). */
     Host host() {
-        return new LocalHost();
+        return hostOptions.open();
     }
 
     public KeysDir keysDir(Host host) {
@@ -79,7 +81,7 @@ public final class NodeOptions {
                 lock = lock(spec, host, lockKey(host, confPath));
             }
             Node node = Node.resolve(host, confPath, keysDir, endpoint, restartCommand, System::getenv);
-            return new OpenNode(host, lock, node);
+            return new OpenNode(spec, host, lock, node);
         } catch (RuntimeException e) {
             if (lock != null) {
                 lock.close();

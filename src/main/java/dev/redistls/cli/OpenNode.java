@@ -3,9 +3,10 @@ package dev.redistls.cli;
 import dev.redistls.host.Host;
 import dev.redistls.host.HostLock;
 import dev.redistls.node.Node;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** A node a command works on: its host's connection and, for a command that changes it, the node's lock. */
-record OpenNode(Host host, HostLock lock, Node node) implements AutoCloseable {
+record OpenNode(CommandSpec spec, Host host, HostLock lock, Node node) implements AutoCloseable {
     @Override
     public void close() {
         try {
@@ -13,6 +14,7 @@ record OpenNode(Host host, HostLock lock, Node node) implements AutoCloseable {
                 lock.close();
             }
         } finally {
+            HostOptions.reportTimings(spec, host);
             host.close();
         }
     }

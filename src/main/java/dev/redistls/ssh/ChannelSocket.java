@@ -3,6 +3,7 @@ package dev.redistls.ssh;
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.ChannelPipedInputStream;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 import java.io.IOException;
@@ -48,7 +49,18 @@ final class ChannelSocket extends Socket {
      * the channel's open failure, an {@link IOException} here, never a socket that dies on first use.
      */
     static ChannelSocket open(ClientSession session, String address, int port, Duration timeout) throws IOException {
-        ChannelDirectTcpip ch = session.createDirectTcpipChannel(new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress(address, port));
+        ChannelDirectTcpip ch = new ChannelDirectTcpip(new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress(address, port)) {
+            @Override
+            public void handleEof() throws IOException {
+                super.handleEof();
+                // The far side sends no more (its TCP connection ended, a reset included): reads end here, as a
+                // TCP read ends at FIN, instead of waiting for a close that sshd sends only after our own EOF.
+                if (getInvertedOut() instanceof ChannelPipedInputStream p) {
+                    p.eof();
+                }
+            }
+        };
+        session.getService(ConnectionService.class).registerChannel(ch);
         try {
             ch.open().verify(timeout);
             return new ChannelSocket(ch, new InetSocketAddress(inetAddress(address), port));
