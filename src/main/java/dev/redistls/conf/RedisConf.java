@@ -60,7 +60,10 @@ public final class RedisConf {
         try {
             st = files.stat(path);
         } catch (RedisTlsException e) {
-            IOException cause = e.getCause() instanceof IOException io ? io : new IOException(e.getMessage());
+            if (e.exitCode() != RedisTlsException.BAD_INPUT || !(e.getCause() instanceof IOException)) {
+                throw e; // not about this path (a lost connection, no SFTP): said as it is
+            }
+            IOException cause = (IOException) e.getCause();
             throw FileError.badInput("cannot read config file", path, files.host(), cause);
         }
         if (st.isEmpty()) {

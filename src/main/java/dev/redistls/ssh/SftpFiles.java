@@ -44,6 +44,9 @@ final class SftpFiles implements HostFiles {
         if (!host.connected()) {
             throw host.lost("while working on " + path, e);
         }
+        if (host.sftpClosing()) {
+            throw host.sftpClosed(e);
+        }
         if (e instanceof SftpException s) {
             return switch (s.getStatus()) {
                 case SftpConstants.SSH_FX_NO_SUCH_FILE, SftpConstants.SSH_FX_NO_SUCH_PATH -> new NoSuchFileException(path);

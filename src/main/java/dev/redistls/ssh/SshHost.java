@@ -200,6 +200,24 @@ public final class SshHost implements Host {
         return SshLock.take(this, key, wait, waiting);
     }
 
+    private RedisTlsException noSftp(String command, String err, Throwable e) {
+        return RedisTlsException.failed(name() + " offers no SFTP service" + (sudo ? " through sudo (" + command + ")" : "")
+                + ": " + (err.isBlank() ? Messages.oneLine(e) : err.lines().findFirst().orElse("").trim())
+                + "; enable it in its sshd_config (Subsystem sftp /usr/lib/openssh/sftp-server)", e);
+    }
+
+    /**
+     * The SFTP channel closed under a call while the connection stayed up: the server refused or ended its SFTP
+     * service (OpenSSH closes the channel of a subsystem it does not have, after seeming to accept it).
+     */
+    synchronized boolean sftpClosing() {
+        return sftp != null && (!sftp.isOpen() || sftp.getClientChannel().isClosing() || sftp.getClientChannel().isClosed());
+    }
+
+    synchronized RedisTlsException sftpClosed(Throwable cause) {
+        return noSftp(null, sftp == null ? "" : sftp.stderr(), cause);
+    }
+
     /** The SFTP session, opened on first use: the subsystem as root, {@code sudo -n sftp-server} with sudo. */
     private synchronized RootSftp sftp() {
         if (sftp != null && sftp.isOpen()) {
@@ -228,9 +246,7 @@ public final class SshHost implements Host {
             if (sudo && err.startsWith("sudo: ")) {
                 throw sudoRefused(err);
             }
-            throw RedisTlsException.failed(name() + " offers no SFTP service" + (sudo ? " through sudo (" + command + ")" : "")
-                    + ": " + (err.isBlank() ? Messages.oneLine(e) : err.lines().findFirst().orElse("").trim())
-                    + "; enable it in its sshd_config (Subsystem sftp /usr/lib/openssh/sftp-server)", e);
+            throw noSftp(command, err, e);
         } finally {
             connection.timings().add("sftp open", start);
         }
