@@ -213,6 +213,26 @@ public final class KeysDir {
         for (Path d : directories()) {
             fs().ensureDirectory(d, FileModes.GROUP_DIR, euid, owner.gid());
             requireTrusted(d, owner);
+            readableByTheRedisGroup(d, owner, euid);
+        }
+    }
+
+    /**
+     * A directory of ours made by someone before us (an operator's mkdir, a link's target) is given the Redis user's
+     * group and 0750, so that Redis can reach its files: otherwise it fails to load them with no word of why.
+     */
+    private void readableByTheRedisGroup(Path d, FileOwner owner, int euid) {
+        if (owner.gid() < 0) {
+            return;
+        }
+        try (Dir open = SafePath.openDir(host, d)) {
+            FileStat st = open.self();
+            if (st.uid() == euid && (st.gid() != owner.gid() || st.permissions() != FileModes.GROUP_DIR)) {
+                open.setSelfOwner(euid, owner.gid());
+                open.setSelfMode(FileModes.GROUP_DIR);
+            }
+        } catch (IOException e) {
+            throw FileError.failed("cannot give the Redis group access to", d, host, e);
         }
     }
 

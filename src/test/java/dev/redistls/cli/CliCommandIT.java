@@ -141,6 +141,15 @@ class CliCommandIT {
                 "-p", String.valueOf(tlsPort), "--sni", HOST, "PING");
         assertThat(sni.exitCode()).as(sni.toString()).isZero();
         assertThat(sni.out()).isEqualTo("PONG\n");
+
+        // --sni promises the certificate is checked against that name: a name it does not hold is refused, even
+        // when the host connected to (127.0.0.1) is in the certificate.
+        Cli.Result wrongSni = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.1",
+                "-p", String.valueOf(tlsPort), "--sni", "not-this-node.test", "PING");
+        assertThat(wrongSni.exitCode()).as(wrongSni.toString()).isEqualTo(1);
+        assertThat(wrongSni.err()).isEqualTo("error: server certificate is for " + HOST + ", localhost, 127.0.0.1, ::1,"
+                + " not not-this-node.test: connect by name or add --san not-this-node.test and reissue\n");
+        assertThat(wrongSni.out()).isEmpty();
     }
 
     @Test
