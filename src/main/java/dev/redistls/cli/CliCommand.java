@@ -18,7 +18,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * A redis-cli with TLS that verifies the host name, reads the keys dir, and says in one line what is wrong.
@@ -42,10 +38,11 @@ import java.util.function.Supplier;
 public final class CliCommand implements Callable<Integer> {
     static final String AUTH_ENV = "REDISCLI_AUTH";
 
-    /** Seams for tests: the environment, stdin, and whether stdin/stdout are a terminal. */
-    static Function<String, String> env = System::getenv;
-    static Supplier<InputStream> stdin = () -> System.in;
-    static BooleanSupplier terminal = () -> System.console() != null;
+    private final Console console;
+
+    CliCommand(Console console) {
+        this.console = console;
+    }
 
     @Option(names = "-h", paramLabel = "HOST", description = "Server host name (default: 127.0.0.1).")
     String host;
@@ -94,7 +91,7 @@ public final class CliCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         TlsClientConfig config = config(err);
-        boolean tty = terminal.getAsBoolean();
+        boolean tty = console.terminal().getAsBoolean();
         ReplyFormat format = json ? ReplyFormat.JSON : raw || !tty ? ReplyFormat.RAW : ReplyFormat.HUMAN;
         if (!command.isEmpty()) {
             try (RedisClient client = RedisClient.connect(config)) {
@@ -110,15 +107,15 @@ public final class CliCommand implements Callable<Integer> {
         }
         try (RedisClient client = RedisClient.connect(config)) {
             // $HOME as shells and redis-cli use it (Java's user.home ignores it).
-            String home = env.apply("HOME");
+            String home = console.env().apply("HOME");
             Path history = Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".redis-tls_history");
             new InteractiveShell(client, json ? ReplyFormat.JSON : raw ? ReplyFormat.RAW : ReplyFormat.HUMAN, history).run();
         }
         return 0;
     }
 
-    private static void runLines(RedisClient client, ReplyFormat format, PrintWriter out) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin.get(), StandardCharsets.UTF_8))) {
+    private void runLines(RedisClient client, ReplyFormat format, PrintWriter out) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(console.stdin().get(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 List<String> args = CommandSplitter.split(line);
@@ -155,7 +152,7 @@ public final class CliCommand implements Callable<Integer> {
         if (user != null) {
             b.user(user);
         }
-        String fromEnv = env.apply(AUTH_ENV);
+        String fromEnv = console.env().apply(AUTH_ENV);
         if (pass != null) {
             b.password(pass);
             secretInArgv = true;

@@ -92,7 +92,7 @@ final class FirewallCommand implements Runnable {
                 return;
             }
             out.printf("firewall: %s (%s)%n", fw.name(), fw.reason());
-            if (!"none".equals(s.backend())) {
+            if (!fw.isNone()) {
                 out.printf("tcp port %d: %s%n", s.port(), s.open() ? "open by redis-tls" : "no redis-tls rule");
             }
             s.ours().forEach(r -> out.println("  ours: " + r));

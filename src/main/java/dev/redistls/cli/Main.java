@@ -17,7 +17,19 @@ public final class Main {
     }
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new RedisTlsCommand());
+        return commandLine(Console.SYSTEM);
+    }
+
+    /** The command line reading {@code console} (tests give their own environment, stdin and terminal). */
+    public static CommandLine commandLine(Console console) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == CliCommand.class ? cls.cast(new CliCommand(console)) : defaults.create(cls);
+            }
+        };
+        CommandLine cl = new CommandLine(new RedisTlsCommand(), factory);
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(new Failures());
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -11,12 +11,8 @@ import dev.redistls.pki.ClientCertificates;
 import dev.redistls.pki.KeysDir;
 import dev.redistls.pki.Pem;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -65,7 +61,7 @@ public final class ClientBundle {
             Path trust = dir.resolve(TRUSTSTORE);
             batch.write(p12, CaBundle.pkcs12(name, key, new X509Certificate[] {cert, root}, password),
                     FileModes.PRIVATE, me);
-            batch.write(trust, truststore(root, password), FileModes.PUBLIC, me);
+            batch.write(trust, CaBundle.truststore("redis-tls-root", root, password), FileModes.PUBLIC, me);
             files.add(p12);
             files.add(trust);
         } else {
@@ -86,19 +82,6 @@ public final class ClientBundle {
         }
         batch.commit();
         return new Result(format, dir, files);
-    }
-
-    private static byte[] truststore(X509Certificate root, char[] password) {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("redis-tls-root", root);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ks.store(out, password);
-            return out.toByteArray();
-        } catch (GeneralSecurityException | IOException e) {
-            throw RedisTlsException.failed("cannot write truststore: " + e.getMessage(), e);
-        }
     }
 
     private static byte[] ascii(String s) {

@@ -2,15 +2,14 @@ package dev.redistls.client;
 
 import dev.redistls.RedisTlsException;
 import dev.redistls.pki.Pem;
+import dev.redistls.pki.TlsContexts;
 
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -18,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.net.Socket;
@@ -34,8 +32,6 @@ import java.util.stream.Stream;
  * that a missing or unreadable one is named before any connection is tried.
  */
 public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameters, ServedChain served) {
-    private static final char[] IN_MEMORY = "redis-tls".toCharArray();
-
     public static TlsContext of(TlsClientConfig c) {
         try {
             SSLContext ssl = SSLContext.getInstance("TLS");
@@ -78,16 +74,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
             throw RedisTlsException.badInput("client certificate " + c.cert() + " is not valid before "
                     + leaf.getNotBefore().toInstant() + ": check this host's clock");
         }
-        KeyStore ks = emptyStore();
-        ks.setKeyEntry("client", key, IN_MEMORY, chain.toArray(new X509Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, IN_MEMORY);
-        for (KeyManager km : kmf.getKeyManagers()) {
-            if (km instanceof X509ExtendedKeyManager x) {
-                return x;
-            }
-        }
-        throw new GeneralSecurityException("no X.509 key manager");
+        return TlsContexts.keyManager(key, chain.toArray(new X509Certificate[0]));
     }
 
     private static X509ExtendedTrustManager trustManager(TlsClientConfig c) throws GeneralSecurityException {
@@ -101,22 +88,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         if (c.caCertDir() != null) {
             roots.addAll(readDir(c.caCertDir()));
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        if (roots.isEmpty()) {
-            tmf.init((KeyStore) null);
-        } else {
-            KeyStore ks = emptyStore();
-            for (int i = 0; i < roots.size(); i++) {
-                ks.setCertificateEntry("ca-" + i, roots.get(i));
-            }
-            tmf.init(ks);
-        }
-        for (TrustManager tm : tmf.getTrustManagers()) {
-            if (tm instanceof X509ExtendedTrustManager x) {
-                return x;
-            }
-        }
-        throw new GeneralSecurityException("no X.509 trust manager");
+        return TlsContexts.trustManager(roots);
     }
 
     private static List<X509Certificate> readDir(Path dir) {
@@ -138,16 +110,6 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
             throw RedisTlsException.badInput("CA directory " + dir + " holds no .crt or .pem certificate");
         }
         return out;
-    }
-
-    private static KeyStore emptyStore() throws GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try {
-            ks.load(null, null);
-        } catch (IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-        return ks;
     }
 
     /** The certificate chain the server presented, so that a failure can say what the certificate is for. */

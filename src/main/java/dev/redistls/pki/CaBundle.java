@@ -39,10 +39,23 @@ public final class CaBundle {
 
     /** A PKCS#12 file holding one key entry (key + chain), as bytes. */
     public static byte[] pkcs12(String alias, PrivateKey key, X509Certificate[] chain, char[] password) {
+        return store(password, ks -> ks.setKeyEntry(alias, key, password, chain));
+    }
+
+    /** A PKCS#12 trust store holding one certificate (a root), as bytes. */
+    public static byte[] truststore(String alias, X509Certificate root, char[] password) {
+        return store(password, ks -> ks.setCertificateEntry(alias, root));
+    }
+
+    private interface Entry {
+        void add(KeyStore ks) throws GeneralSecurityException;
+    }
+
+    private static byte[] store(char[] password, Entry entry) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry(alias, key, password, chain);
+            entry.add(ks);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ks.store(bytes, password);
             return bytes.toByteArray();

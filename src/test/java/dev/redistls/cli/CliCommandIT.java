@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** redis-tls cli against a real redis-server in mutual TLS (plain port kept open for the wrong-port cases). */
 class CliCommandIT {
+    Console console = Console.SYSTEM.withTerminal(false);
     static final String PASSWORD = "s3cret-for-tests";
     static final String HOST = "node1.redis-tls.test";
 
@@ -50,13 +51,11 @@ class CliCommandIT {
 
     @AfterEach
     void resetSeams() {
-        CliCommand.env = System::getenv;
-        CliCommand.stdin = () -> System.in;
-        CliCommand.terminal = () -> System.console() != null;
+        console = Console.SYSTEM.withTerminal(false);
     }
 
-    static void withPassword() {
-        CliCommand.env = name -> name.equals("REDISCLI_AUTH") ? PASSWORD : null;
+    void withPassword() {
+        console = console.withEnv(name -> name.equals("REDISCLI_AUTH") ? PASSWORD : null);
     }
 
     static String[] tlsFlags(String... more) {
@@ -72,28 +71,28 @@ class CliCommandIT {
     @Test
     void pingSetGetOverMutualTlsWithFlags() {
         withPassword();
-        Cli.Result ping = Cli.run(tlsFlags("PING"));
+        Cli.Result ping = Cli.run(console, tlsFlags("PING"));
         assertThat(ping.exitCode()).as(ping.toString()).isZero();
         assertThat(ping.out()).isEqualTo("PONG\n");
         assertThat(ping.err()).isEmpty();
-        assertThat(Cli.run(tlsFlags("SET", "greeting", "hello world")).out()).isEqualTo("OK\n");
-        assertThat(Cli.run(tlsFlags("GET", "greeting")).out()).isEqualTo("hello world\n");
-        assertThat(Cli.run(tlsFlags("GET", "no-such-key")).out()).isEqualTo("\n");
-        assertThat(Cli.run(tlsFlags("--json", "GET", "greeting")).out()).isEqualTo("\"hello world\"\n");
-        assertThat(Cli.run(tlsFlags("INCRBY", "counter", "-1")).out()).isEqualTo("-1\n");
+        assertThat(Cli.run(console, tlsFlags("SET", "greeting", "hello world")).out()).isEqualTo("OK\n");
+        assertThat(Cli.run(console, tlsFlags("GET", "greeting")).out()).isEqualTo("hello world\n");
+        assertThat(Cli.run(console, tlsFlags("GET", "no-such-key")).out()).isEqualTo("\n");
+        assertThat(Cli.run(console, tlsFlags("--json", "GET", "greeting")).out()).isEqualTo("\"hello world\"\n");
+        assertThat(Cli.run(console, tlsFlags("INCRBY", "counter", "-1")).out()).isEqualTo("-1\n");
     }
 
     @Test
     void humanFormatOnATerminal() {
         withPassword();
-        CliCommand.terminal = () -> true;
-        assertThat(Cli.run(tlsFlags("SET", "h", "v")).out()).isEqualTo("OK\n");
-        assertThat(Cli.run(tlsFlags("GET", "h")).out()).isEqualTo("\"v\"\n");
-        assertThat(Cli.run(tlsFlags("DEL", "list")).out()).startsWith("(integer) ");
-        Cli.run(tlsFlags("RPUSH", "list", "a", "b"));
-        assertThat(Cli.run(tlsFlags("LRANGE", "list", "0", "-1")).out()).isEqualTo("1) \"a\"\n2) \"b\"\n");
-        assertThat(Cli.run(tlsFlags("GET", "missing")).out()).isEqualTo("(nil)\n");
-        Cli.Result err = Cli.run(tlsFlags("NOSUCHCOMMAND"));
+        console = console.withTerminal(true);
+        assertThat(Cli.run(console, tlsFlags("SET", "h", "v")).out()).isEqualTo("OK\n");
+        assertThat(Cli.run(console, tlsFlags("GET", "h")).out()).isEqualTo("\"v\"\n");
+        assertThat(Cli.run(console, tlsFlags("DEL", "list")).out()).startsWith("(integer) ");
+        Cli.run(console, tlsFlags("RPUSH", "list", "a", "b"));
+        assertThat(Cli.run(console, tlsFlags("LRANGE", "list", "0", "-1")).out()).isEqualTo("1) \"a\"\n2) \"b\"\n");
+        assertThat(Cli.run(console, tlsFlags("GET", "missing")).out()).isEqualTo("(nil)\n");
+        Cli.Result err = Cli.run(console, tlsFlags("NOSUCHCOMMAND"));
         assertThat(err.exitCode()).isZero();
         assertThat(err.out()).startsWith("(error) ERR unknown command 'NOSUCHCOMMAND'");
     }
@@ -101,11 +100,11 @@ class CliCommandIT {
     @Test
     void rederssUriWithKeysDir() {
         withPassword();
-        Cli.Result r = Cli.run("cli", "-u", "rediss://127.0.0.1:" + tlsPort + "/2", "--keys-dir", keys.dir().toString(),
+        Cli.Result r = Cli.run(console, "cli", "-u", "rediss://127.0.0.1:" + tlsPort + "/2", "--keys-dir", keys.dir().toString(),
                 "SET", "in-db-2", "x");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("OK\n");
-        Cli.Result inUri = Cli.run("cli", "-u", "rediss://default:" + PASSWORD + "@localhost:" + tlsPort + "/2",
+        Cli.Result inUri = Cli.run(console, "cli", "-u", "rediss://default:" + PASSWORD + "@localhost:" + tlsPort + "/2",
                 "--keys-dir", keys.dir().toString(), "GET", "in-db-2");
         assertThat(inUri.out()).isEqualTo("x\n");
         assertThat(inUri.err()).contains("prefer the REDISCLI_AUTH environment variable").doesNotContain(PASSWORD);
@@ -114,10 +113,10 @@ class CliCommandIT {
     @Test
     void stdinModeOneCommandPerLine() {
         withPassword();
-        CliCommand.terminal = () -> false;
-        CliCommand.stdin = () -> new ByteArrayInputStream("SET 'two words' \"a\\tb\"\nGET 'two words'\n\nPING\n"
-                .getBytes(StandardCharsets.UTF_8));
-        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(tlsPort));
+        console = console.withTerminal(false);
+        console = console.withStdin(() -> new ByteArrayInputStream("SET 'two words' \"a\\tb\"\nGET 'two words'\n\nPING\n"
+                .getBytes(StandardCharsets.UTF_8)));
+        Cli.Result r = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(tlsPort));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("OK\na\tb\nPONG\n");
     }
@@ -125,26 +124,26 @@ class CliCommandIT {
     @Test
     void hostNameMismatchIsRefusedWithTheFixAndInsecureConnects() {
         withPassword();
-        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2", "-p", String.valueOf(tlsPort), "PING");
+        Cli.Result r = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2", "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: server certificate is for " + HOST + ", localhost, 127.0.0.1, ::1,"
                 + " not 127.0.0.2: connect by name or add --san 127.0.0.2 and reissue\n");
         assertThat(r.out()).isEmpty();
 
-        Cli.Result insecure = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
+        Cli.Result insecure = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
                 "-p", String.valueOf(tlsPort), "--insecure", "PING");
         assertThat(insecure.exitCode()).as(insecure.toString()).isZero();
         assertThat(insecure.out()).isEqualTo("PONG\n");
         assertThat(insecure.err()).contains("warning: --insecure: the server's certificate is not verified");
 
-        Cli.Result sni = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
+        Cli.Result sni = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.2",
                 "-p", String.valueOf(tlsPort), "--sni", HOST, "PING");
         assertThat(sni.exitCode()).as(sni.toString()).isZero();
         assertThat(sni.out()).isEqualTo("PONG\n");
 
         // --sni promises the certificate is checked against that name: a name it does not hold is refused, even
         // when the host connected to (127.0.0.1) is in the certificate.
-        Cli.Result wrongSni = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.1",
+        Cli.Result wrongSni = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-h", "127.0.0.1",
                 "-p", String.valueOf(tlsPort), "--sni", "not-this-node.test", "PING");
         assertThat(wrongSni.exitCode()).as(wrongSni.toString()).isEqualTo(1);
         assertThat(wrongSni.err()).isEqualTo("error: server certificate is for " + HOST + ", localhost, 127.0.0.1, ::1,"
@@ -155,7 +154,7 @@ class CliCommandIT {
     @Test
     void noClientCertificateIsRefusedWithItsMessage() {
         withPassword();
-        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "-p", String.valueOf(tlsPort), "PING");
+        Cli.Result r = Cli.run(console, "cli", "--tls", "--cacert", keys.clientRoot().toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: server at 127.0.0.1:" + tlsPort
                 + " requires a client certificate: pass --cert/--key (or --keys-dir)\n");
@@ -170,7 +169,7 @@ class CliCommandIT {
         Path key = tmp.resolve("intruder.key");
         java.nio.file.Files.writeString(crt, dev.redistls.pki.Pem.encode(foreign.certificate()));
         java.nio.file.Files.writeString(key, dev.redistls.pki.Pem.encode(foreign.privateKey())); java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
+        Cli.Result r = Cli.run(console, "cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
                 "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: server at 127.0.0.1:" + tlsPort + " refused client certificate " + crt);
@@ -192,7 +191,7 @@ class CliCommandIT {
         Path key = tmp.resolve("expired.key");
         java.nio.file.Files.writeString(crt, dev.redistls.pki.Pem.encode(cert));
         java.nio.file.Files.writeString(key, dev.redistls.pki.Pem.encode(pair.getPrivate())); java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        Cli.Result r = Cli.run("cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
+        Cli.Result r = Cli.run(console, "cli", "--tls", "--cacert", keys.clientRoot().toString(), "--cert", crt.toString(),
                 "--key", key.toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: client certificate " + crt + " expired on "
@@ -206,7 +205,7 @@ class CliCommandIT {
         CertificateAuthority other = CertificateAuthority.createRoot("other", KeyType.EC_P256, 30);
         Path otherRoot = tmp.resolve("other-root.crt");
         java.nio.file.Files.writeString(otherRoot, dev.redistls.pki.Pem.encode(other.certificate()));
-        Cli.Result r = Cli.run("cli", "--tls", "--cacert", otherRoot.toString(), "--cert", keys.clientCert().toString(),
+        Cli.Result r = Cli.run(console, "cli", "--tls", "--cacert", otherRoot.toString(), "--cert", keys.clientCert().toString(),
                 "--key", keys.clientKey().toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: server certificate of 127.0.0.1:" + tlsPort + " (issued by ")
@@ -215,13 +214,13 @@ class CliCommandIT {
 
     @Test
     void wrongPasswordAndMissingPassword() {
-        CliCommand.env = name -> name.equals("REDISCLI_AUTH") ? "wrong" : null;
-        Cli.Result r = Cli.run(tlsFlags("PING"));
+        console = console.withEnv(name -> name.equals("REDISCLI_AUTH") ? "wrong" : null);
+        Cli.Result r = Cli.run(console, tlsFlags("PING"));
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: WRONGPASS invalid username-password pair or user is disabled:"
                 + " check REDISCLI_AUTH/--user\n");
-        CliCommand.env = name -> null;
-        Cli.Result none = Cli.run(tlsFlags("PING"));
+        console = console.withEnv(name -> null);
+        Cli.Result none = Cli.run(console, tlsFlags("PING"));
         assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
         assertThat(none.err()).isEqualTo("error: server at 127.0.0.1:" + tlsPort
                 + " requires a password: set REDISCLI_AUTH (and --user for an ACL user)\n");
@@ -229,8 +228,8 @@ class CliCommandIT {
 
     @Test
     void passwordInArgvWorksButWarns() {
-        CliCommand.env = name -> null;
-        Cli.Result r = Cli.run(tlsFlags("-a", PASSWORD, "PING"));
+        console = console.withEnv(name -> null);
+        Cli.Result r = Cli.run(console, tlsFlags("-a", PASSWORD, "PING"));
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("PONG\n");
         assertThat(r.err()).contains("prefer the REDISCLI_AUTH environment variable");
@@ -239,7 +238,7 @@ class CliCommandIT {
     @Test
     void tlsToThePlaintextPort() {
         withPassword();
-        Cli.Result r = Cli.run("cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(redis.port()), "PING");
+        Cli.Result r = Cli.run(console, "cli", "--keys-dir", keys.dir().toString(), "-p", String.valueOf(redis.port()), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: server at 127.0.0.1:" + redis.port()
                 + " does not speak TLS (plaintext port?): drop --tls or use the TLS port\n");
@@ -248,7 +247,7 @@ class CliCommandIT {
     @Test
     void plaintextToTheTlsPort() {
         withPassword();
-        Cli.Result r = Cli.run("cli", "-p", String.valueOf(tlsPort), "PING");
+        Cli.Result r = Cli.run(console, "cli", "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: server at 127.0.0.1:" + tlsPort
                 + " closed the connection on a plaintext command: it speaks TLS there, add --tls\n");
@@ -257,7 +256,7 @@ class CliCommandIT {
     @Test
     void refusedPort() {
         int closed = RedisServer.freePort();
-        Cli.Result r = Cli.run("cli", "-p", String.valueOf(closed), "PING");
+        Cli.Result r = Cli.run(console, "cli", "-p", String.valueOf(closed), "PING");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: connection refused at 127.0.0.1:" + closed
                 + ": is Redis running and listening on that port?\n");
@@ -265,31 +264,31 @@ class CliCommandIT {
 
     @Test
     void unknownHost() {
-        Cli.Result r = Cli.run("cli", "-h", "no-such-host.invalid", "PING");
+        Cli.Result r = Cli.run(console, "cli", "-h", "no-such-host.invalid", "PING");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: cannot resolve host no-such-host.invalid: check -h or the URI\n");
     }
 
     @Test
     void malformedUriNeverEchoesThePassword() {
-        Cli.Result r = Cli.run("cli", "-u", "rediss://user:topsecret@host:notaport", "PING");
+        Cli.Result r = Cli.run(console, "cli", "-u", "rediss://user:topsecret@host:notaport", "PING");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("error: invalid URI 'rediss://***@host:notaport': expected redis://")
                 .doesNotContain("topsecret");
-        assertThat(Cli.run("cli", "-u", "http://localhost", "PING").exitCode()).isEqualTo(2);
+        assertThat(Cli.run(console, "cli", "-u", "http://localhost", "PING").exitCode()).isEqualTo(2);
     }
 
     @Test
     void missingCaFileIsNamed() {
         Path missing = tmp.resolve("nope.crt");
-        Cli.Result r = Cli.run("cli", "--tls", "--cacert", missing.toString(), "-p", String.valueOf(tlsPort), "PING");
+        Cli.Result r = Cli.run(console, "cli", "--tls", "--cacert", missing.toString(), "-p", String.valueOf(tlsPort), "PING");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: certificate file not found: " + missing + "\n");
     }
 
     @Test
     void helpIsLongOptionOnlyBecauseDashHIsTheHost() {
-        Cli.Result r = Cli.run("cli", "--help");
+        Cli.Result r = Cli.run(console, "cli", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("-h=HOST").contains("--insecure").contains("REDISCLI_AUTH");
     }
@@ -297,7 +296,7 @@ class CliCommandIT {
     @Test
     void dataErrorsAreRepliesNotFailures() {
         withPassword();
-        Cli.Result r = Cli.run(tlsFlags("NOSUCHCOMMAND", "x"));
+        Cli.Result r = Cli.run(console, tlsFlags("NOSUCHCOMMAND", "x"));
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("ERR unknown command 'NOSUCHCOMMAND'");
         assertThat(Files.exists(keys.clientCert())).isTrue();

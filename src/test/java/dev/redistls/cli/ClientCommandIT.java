@@ -86,15 +86,11 @@ class ClientCommandIT {
         assertThat(cert.getIssuerX500Principal()).isEqualTo(Pem.readCertificate(keys.clientRoot()).getSubjectX500Principal());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keys.clientKey("billing")))).isEqualTo("rw-------");
         // the server accepts it
-        CliCommand.env = n -> n.equals("REDISCLI_AUTH") ? PASSWORD : null;
-        try {
-            Cli.Result ping = Cli.run("cli", "--tls", "-h", "localhost", "-p", String.valueOf(tlsPort),
-                    "--cacert", keys.clientRoot().toString(), "--cert", keys.clientCert("billing").toString(),
-                    "--key", keys.clientKey("billing").toString(), "PING");
-            assertThat(ping.out()).as(ping.toString()).isEqualTo("PONG\n");
-        } finally {
-            CliCommand.env = System::getenv;
-        }
+        Console withPassword = Console.SYSTEM.withTerminal(false).withEnv(n -> n.equals("REDISCLI_AUTH") ? PASSWORD : null);
+        Cli.Result ping = Cli.run(withPassword, "cli", "--tls", "-h", "localhost", "-p", String.valueOf(tlsPort),
+                "--cacert", keys.clientRoot().toString(), "--cert", keys.clientCert("billing").toString(),
+                "--key", keys.clientKey("billing").toString(), "PING");
+        assertThat(ping.out()).as(ping.toString()).isEqualTo("PONG\n");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.redistls.testing;
 
+import dev.redistls.cli.Console;
 import dev.redistls.cli.Main;
 import picocli.CommandLine;
 
@@ -19,9 +20,14 @@ public final class Cli {
     }
 
     public static Result run(String... args) {
+        return run(Console.SYSTEM, args);
+    }
+
+    /** Runs with the environment, stdin and terminal of {@code console}. */
+    public static Result run(Console console, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = Main.commandLine(console);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
