@@ -31,6 +31,12 @@ import java.util.Optional;
 public final class FileBatch {
     static final String STAGING = ".redis-tls-staging-";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Who made a staging directory: this process on this admin machine. A leftover is removed only when its maker is
+     * known to be gone, so a run on another node whose config shares the directory is never disturbed.
+     */
+    private static final String RUN = ProcessHandle.current().pid() + "@" + new dev.redistls.host.LocalHost().facts().hostName()
+            .replaceAll("[^A-Za-z0-9.]", "_");
 
     private record Change(Path target, byte[] content, int mode, FileOwner owner) {
     }
@@ -196,7 +202,7 @@ public final class FileBatch {
 
         Staging(Dir parent) {
             this.parent = parent;
-            this.name = STAGING + HexFormat.of().formatHex(randomBytes());
+            this.name = STAGING + RUN + "-" + HexFormat.of().formatHex(randomBytes());
         }
 
         Dir dir() throws IOException {
@@ -254,7 +260,7 @@ public final class FileBatch {
     private void removeLeftovers(Dir parent) throws IOException {
         int euid = host.facts().euid();
         for (String name : parent.list()) {
-            if (!name.startsWith(STAGING)) {
+            if (!name.startsWith(STAGING) || !madeByADeadRunHere(name.substring(STAGING.length()))) {
                 continue;
             }
             Optional<FileStat> st = parent.stat(name);
@@ -266,6 +272,25 @@ public final class FileBatch {
                 }
                 parent.rmdir(name);
             }
+        }
+    }
+
+    /** {@code PID@ADMINHOST-RANDOM}: a process of this admin machine that no longer runs. */
+    private static boolean madeByADeadRunHere(String tag) {
+        int at = tag.indexOf('@');
+        int dash = tag.lastIndexOf('-');
+        if (at <= 0 || dash < at) {
+            return false;
+        }
+        String host = tag.substring(at + 1, dash);
+        if (!RUN.endsWith("@" + host)) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(tag.substring(0, at));
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
