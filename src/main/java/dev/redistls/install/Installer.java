@@ -256,7 +256,9 @@ public final class Installer {
         String auth = target.authClients() == AuthClients.YES
                 ? " --cert " + node.keys().clientCert() + " --key " + node.keys().clientKey() : "";
         report.next("redis-cli --tls -h " + node.address() + " -p " + target.tlsPort() + " --cacert " + node.keys().clientRoot() + auth + " PING");
-        report.next("redis-tls status --conf " + node.confPath() + (node.host().isLocal() ? "" : " --host " + node.host().name()));
+        report.next("redis-tls status --conf " + node.confPath()
+                + (node.keys().dir().equals(dev.redistls.pki.KeysDir.DEFAULT) ? "" : " --keys-dir " + node.keys().dir())
+                + (node.host().isLocal() ? "" : " --host " + node.host().name()));
     }
 
     static String sha256(byte[] bytes) {
