@@ -121,11 +121,6 @@ public final class RedisClient implements Closeable {
         }
     }
 
-    /** The certificate chain the server presented, or null (plaintext, or no handshake yet). */
-    public X509Certificate[] servedChain() {
-        return tls == null ? null : tls.served().get();
-    }
-
     @Override
     public void close() {
         try {

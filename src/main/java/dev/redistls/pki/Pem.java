@@ -7,12 +7,10 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,16 +102,6 @@ public final class Pem {
             throw RedisTlsException.badInput(file + " is not a valid PEM private key");
         }
         throw RedisTlsException.badInput(file + " holds no PEM private key");
-    }
-
-    static String toPem(Object bcObject) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(bcObject);
-        } catch (IOException e) {
-            throw RedisTlsException.failed("cannot encode PEM: " + e.getMessage(), e);
-        }
-        return out.toString();
     }
 
     private static String readText(Path file, String what) {
