@@ -102,7 +102,7 @@ final class ManPage {
             The default CA home: root.key (0600) and root.crt. Never inside a keys dir, never copied to a node.
             .TP
             .I /lib/systemd/system/redis\\-tls\\-renew.timer
-            Runs \\fBredis\\-tls renew\\fR daily when enabled: \\fBsystemctl enable \\-\\-now redis\\-tls\\-renew.timer\\fR.
+            The Debian package's timer: runs \\fBredis\\-tls renew\\fR daily once enabled with \\fBsystemctl enable \\-\\-now redis\\-tls\\-renew.timer\\fR.
             """;
 
     private void synopsis(StringBuilder page, CommandSpec cmd) {

@@ -24,8 +24,7 @@ public final class PackageFiles {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: PackageFiles OUT_DIR");
-            System.exit(2);
+            throw new IllegalArgumentException("usage: PackageFiles OUT_DIR");
         }
         for (Path p : write(Path.of(args[0]))) {
             System.out.println(p);
