@@ -80,8 +80,10 @@ final class CaCommand implements Runnable {
             description = "Write the root (key and certificate) as a password-protected PKCS#12 bundle for another region's CA home.")
     static final class Export implements Runnable {
         @Mixin CaHomeOption home;
-        @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
-        @Option(names = "--password-file", required = true, paramLabel = "FILE") Path passwordFile;
+        @Option(names = "--out", required = true, paramLabel = "FILE",
+                description = "Where to write the bundle (PKCS#12, AES-256; 0600).") Path out;
+        @Option(names = "--password-file", required = true, paramLabel = "FILE",
+                description = "First line: the bundle's password (never taken from argv).") Path passwordFile;
         @Spec CommandSpec spec;
 
         @Override
@@ -103,8 +105,9 @@ final class CaCommand implements Runnable {
             description = "Install a root exported by 'ca export' into this CA home; install and certs then reuse it.")
     static final class Import implements Runnable {
         @Mixin CaHomeOption home;
-        @Parameters(index = "0", paramLabel = "FILE") Path bundle;
-        @Option(names = "--password-file", required = true, paramLabel = "FILE") Path passwordFile;
+        @Parameters(index = "0", paramLabel = "FILE", description = "A bundle made by 'redis-tls ca export'.") Path bundle;
+        @Option(names = "--password-file", required = true, paramLabel = "FILE",
+                description = "First line: the bundle's password (never taken from argv).") Path passwordFile;
         @Option(names = "--force", description = "Replace a different root already in the CA home.") boolean force;
         @Spec CommandSpec spec;
 
