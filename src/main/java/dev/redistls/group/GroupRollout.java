@@ -166,6 +166,7 @@ public final class GroupRollout {
                 done.add(s);
                 continue;
             }
+            Sentinels.awaitQuietConf(s, Duration.ofMillis(2500), Duration.ofSeconds(20));
             List<Sentinels.Move> moves = Sentinels.moves(sentinels, byRunId, target);
             NodeHook hook = new NodeHook(conf -> Sentinels.edit(conf, moves), live -> { });
             Optional<byte[]> original = uninstall ? originalConf(s) : Optional.empty();

@@ -226,6 +226,28 @@ final class Sentinels {
         throw RedisTlsException.failed("the sentinels do not all reach each other within " + timeout.toSeconds() + " s: " + last);
     }
 
+    /**
+     * Waits until a sentinel's config file has not changed for {@code quiet}: Sentinel rewrites the whole file from
+     * memory on its own events (a peer seen down or moved, right after another sentinel restarted), and a rewrite
+     * between our edit and the restart would put the old settings back.
+     */
+    static void awaitQuietConf(GroupMember s, Duration quiet, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String last = null;
+        long since = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            byte[] bytes = s.node().reread().conf().bytes();
+            String now = bytes.length + ":" + java.util.Arrays.hashCode(bytes);
+            if (!now.equals(last)) {
+                last = now;
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since >= quiet.toNanos()) {
+                return;
+            }
+            ReplicaLink.sleep(250);
+        }
+    }
+
     /** The command that restarts a sentinel: the inventory's, else its systemd unit's, else a bad input. */
     static String restartCommand(GroupMember s, LiveNode live) {
         if (s.spec().restartCommand() != null) {

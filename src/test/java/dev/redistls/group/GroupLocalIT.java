@@ -16,6 +16,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisSentineled;
+import dev.redistls.pki.Pem;
+import dev.redistls.pki.TlsContexts;
+import dev.redistls.testing.Processes;
+
+import javax.net.ssl.SSLContext;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,6 +171,110 @@ class GroupLocalIT {
         assertThat(uninstall.out()).contains("Sentinel itself rewrote");
         for (int i = 0; i < pids.size(); i++) {
             assertThat(group.dataNodes().get(i).pid()).as("data node never restarted").isEqualTo(pids.get(i));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void afterInstallAFailoverRunsEntirelyOverTls() throws Exception {
+        Cli.Result install = Cli.run("group", "install", "--inventory", inventory.toString(), "--replication", "--firewall", "none");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        Path keys = group.master().dir().resolve("tls/client");
+        SSLContext tls = TlsContexts.create(Pem.readCertificate(keys.resolve("root.crt")),
+                Pem.readCertificate(keys.resolve("client.crt")), Pem.readPrivateKey(keys.resolve("client.key")));
+        Set<HostAndPort> sentinelTls = new HashSet<>();
+        group.sentinels().forEach(s -> sentinelTls.add(new HostAndPort("127.0.0.1", s.tlsPort())));
+        DefaultJedisClientConfig master = DefaultJedisClientConfig.builder().password(LocalGroup.PASSWORD).ssl(true)
+                .sslSocketFactory(tls.getSocketFactory()).connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build();
+        DefaultJedisClientConfig sentinel = DefaultJedisClientConfig.builder().ssl(true)
+                .sslSocketFactory(tls.getSocketFactory()).connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build();
+        Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicLong longestGapMs = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        int oldMasterTls = tlsPorts.get(0);
+        try (JedisSentineled client = new JedisSentineled(LocalGroup.MASTER_NAME, master, sentinelTls, sentinel)) {
+            assertThat(client.getCurrentMaster().getPort()).as("discovered over TLS, at the TLS port").isEqualTo(oldMasterTls);
+            Thread writer = new Thread(() -> {
+                long lastOk = System.nanoTime();
+                for (int i = 0; running.get() && i < 1_000_000; i++) {
+                    try {
+                        client.set("fo:" + i, "v" + i);
+                        // Acknowledged = on both replicas too: Sentinel's failover is asynchronous, and a write the old
+                        // master took after the promotion is discarded by Redis, with or without TLS.
+                        if (client.waitReplicas("fo:" + i, 2, 200) < 2) {
+                            continue;
+                        }
+                        written.add("fo:" + i);
+                        long now = System.nanoTime();
+                        longestGapMs.accumulateAndGet((now - lastOk) / 1_000_000, Math::max);
+                        lastOk = now;
+                        sleep(1);
+                    } catch (RuntimeException e) {
+                        sleep(20);
+                    }
+                }
+            }, "tls-sentinel-writer");
+            writer.start();
+            LocalGroup.await(() -> written.size() > 50, "writes before the failover");
+            Processes.Output failover = Processes.run(null, List.of("redis-cli", "--tls", "-p",
+                    String.valueOf(group.sentinels().get(0).tlsPort()), "--cacert", keys.resolve("root.crt").toString(),
+                    "--cert", keys.resolve("client.crt").toString(), "--key", keys.resolve("client.key").toString(),
+                    "SENTINEL", "FAILOVER", LocalGroup.MASTER_NAME));
+            assertThat(failover.out()).as(failover.out()).contains("OK");
+            LocalGroup.await(() -> client.getCurrentMaster().getPort() != oldMasterTls, "the client following the failover");
+            int newMasterTls = client.getCurrentMaster().getPort();
+            assertThat(newMasterTls).as("the new master is announced at its TLS port").isIn(tlsPorts.get(1), tlsPorts.get(2));
+            int before = written.size();
+            LocalGroup.await(() -> written.size() > before + 50, "writes resumed on the new master over TLS");
+            // The old master rejoins as a replica of the new one, over TLS.
+            LocalGroup.await(() -> String.valueOf(newMasterTls).equals(LocalGroup.info(group.master().port(), "replication", "master_port"))
+                    && "up".equals(LocalGroup.info(group.master().port(), "replication", "master_link_status")), "old master rejoined over TLS");
+            running.set(false);
+            writer.join(10_000);
+        }
+        System.out.println("failover over TLS: longest gap between two acknowledged writes " + longestGapMs.get() + " ms");
+        // Every replica ends linked to the new master's TLS port and holds every write acknowledged by the replicas.
+        RedisServer newMaster = group.dataNodes().stream().filter(r -> "master".equals(LocalGroup.info(r.port(), "replication", "role")))
+                .findFirst().orElseThrow();
+        String masterOffset = LocalGroup.info(newMaster.port(), "replication", "master_repl_offset");
+        for (RedisServer r : group.dataNodes()) {
+            if (r == newMaster) {
+                continue;
+            }
+            LocalGroup.await(() -> masterOffset.equals(LocalGroup.info(r.port(), "replication", "slave_repl_offset")), "replica caught up");
+            Set<String> keysThere = new HashSet<>(LocalGroup.cli(r.port(), "--scan", "--pattern", "fo:*").out().lines().toList());
+            Set<String> missing = new HashSet<>(written);
+            missing.removeAll(keysThere);
+            assertThat(missing).as("writes missing on replica " + r.port() + " (of " + written.size() + ")").isEmpty();
+        }
+        for (int i = 0; i < pids.size(); i++) {
+            assertThat(group.dataNodes().get(i).pid()).as("data node never restarted").isEqualTo(pids.get(i));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void uninstallAfterAFailoverFollowsTheNewRoles() throws Exception {
+        Cli.Result uninstall = Cli.run("group", "uninstall", "--inventory", inventory.toString(), "--firewall", "none");
+        assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+        RedisServer newMaster = group.dataNodes().stream().filter(r -> "master".equals(LocalGroup.info(r.port(), "replication", "role")))
+                .findFirst().orElseThrow();
+        for (RedisServer r : group.dataNodes()) {
+            assertThat(Files.readString(r.conf()).lines().filter(l -> l.startsWith("tls-"))).isEmpty();
+            if (r != newMaster) {
+                assertThat(LocalGroup.info(r.port(), "replication", "master_port")).isEqualTo(String.valueOf(newMaster.port()));
+                assertThat(LocalGroup.info(r.port(), "replication", "master_link_status")).isEqualTo("up");
+            }
+        }
+        assertThat(uninstall.out().lines().filter(l -> l.contains("in plain text by partial resync")).count())
+                .as(uninstall.out()).isEqualTo(2);
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

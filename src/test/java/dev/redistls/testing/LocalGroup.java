@@ -61,6 +61,18 @@ public final class LocalGroup implements AutoCloseable {
                     + master.port() + "\n"));
         }
         join(data.stream().map(r -> CompletableFuture.runAsync(r::start, LocalGroup::thread)).toList());
+        sentinels.addAll(prepareSentinels(dir, "127.0.0.1", master.port(), sentinelCount));
+        awaitReplicasUp();
+        startSentinels(sentinels);
+        awaitSentinelsSee(sentinels, replicas, sentinelCount - 1);
+    }
+
+    /**
+     * Sentinels in {@code dir} monitoring {@code ip:port} as {@link #MASTER_NAME}, not started: their configs and a
+     * restart script (their {@code restart-command}), daemonized with pid files.
+     */
+    public static List<Sentinel> prepareSentinels(Path dir, String ip, int masterPort, int count) throws IOException {
+        List<Sentinel> sentinels = new ArrayList<>();
         Path restart = dir.resolve("sentinel-restart");
         Files.writeString(restart, """
                 #!/bin/sh
@@ -74,7 +86,7 @@ public final class LocalGroup implements AutoCloseable {
                 exec redis-server "$1" --sentinel --daemonize yes
                 """);
         Files.setAttribute(restart, "unix:mode", 0755);
-        for (int i = 0; i < sentinelCount; i++) {
+        for (int i = 0; i < count; i++) {
             Path sd = Files.createDirectory(dir.resolve("sentinel" + i));
             int port = RedisServer.freePort();
             Path conf = sd.resolve("sentinel.conf");
@@ -82,18 +94,39 @@ public final class LocalGroup implements AutoCloseable {
             Files.writeString(conf, "# sentinel " + i + " of a redis-tls group test\n"
                     + "port " + port + "\nbind 127.0.0.1\ndaemonize yes\n"
                     + "pidfile " + pid + "\nlogfile " + sd.resolve("sentinel.log") + "\ndir " + sd + "\n"
-                    + "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2\n"
+                    // Sentinels here listen on loopback: they announce it, not the address their link to the master has.
+                    + (ip.equals("127.0.0.1") ? "" : "sentinel announce-ip 127.0.0.1\n")
+                    + "sentinel monitor " + MASTER_NAME + " " + ip + " " + masterPort + " 2\n"
                     + "sentinel auth-pass " + MASTER_NAME + " " + PASSWORD + "\n"
                     + "sentinel down-after-milliseconds " + MASTER_NAME + " 3000\n"
                     + "sentinel failover-timeout " + MASTER_NAME + " 15000\n");
             sentinels.add(new Sentinel(sd, conf, port, RedisServer.freePort(), pid, restart + " " + conf + " " + pid));
         }
-        awaitReplicasUp();
+        return sentinels;
+    }
+
+    public static void startSentinels(List<Sentinel> sentinels) {
         for (Sentinel s : sentinels) {
             Processes.must("sh", "-c", s.restartCommand());
             RedisServer.awaitListening(s.port());
         }
-        awaitSentinelsSee(replicas, sentinelCount - 1);
+    }
+
+    /** Stops sentinels by their pid files. */
+    public static void stopSentinels(List<Sentinel> sentinels) {
+        for (Sentinel s : sentinels) {
+            long pid = s.pid();
+            if (pid > 0) {
+                ProcessHandle.of(pid).ifPresent(p -> {
+                    p.destroy();
+                    try {
+                        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        p.destroyForcibly();
+                    }
+                });
+            }
+        }
     }
 
     public RedisServer master() {
@@ -138,7 +171,7 @@ public final class LocalGroup implements AutoCloseable {
                 "replicas linked to the master");
     }
 
-    private void awaitSentinelsSee(int replicas, int others) {
+    public static void awaitSentinelsSee(List<Sentinel> sentinels, int replicas, int others) {
         await(() -> sentinels.stream().allMatch(s -> {
             String out = Processes.run(null, List.of("redis-cli", "-p", String.valueOf(s.port()), "SENTINEL", "MASTER",
                     MASTER_NAME)).out();
@@ -202,19 +235,7 @@ public final class LocalGroup implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Sentinel s : sentinels) {
-            long pid = s.pid();
-            if (pid > 0) {
-                ProcessHandle.of(pid).ifPresent(p -> {
-                    p.destroy();
-                    try {
-                        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        p.destroyForcibly();
-                    }
-                });
-            }
-        }
+        stopSentinels(sentinels);
         data.forEach(RedisServer::close);
         if (System.getenv("KEEP_GROUP_DIR") == null) {
             Processes.run(null, List.of("rm", "-rf", dir.toString()));
