@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
                 RenewCommand.class,
                 UninstallCommand.class,
                 FirewallCommand.class,
+                GroupCommand.class,
                 DoctorCommand.class,
                 DemoCommand.class,
                 ClientCommand.class,

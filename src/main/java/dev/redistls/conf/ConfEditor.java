@@ -81,7 +81,8 @@ public final class ConfEditor {
                 notes.add(c.directive() + " was removed by hand after install; left out");
                 continue;
             }
-            if (!conf.line(at).equals(c.after())) {
+            // Sentinel and CONFIG REWRITE write the same setting with quotes: only a different meaning is an edit.
+            if (!conf.line(at).equals(c.after()) && !java.util.Objects.equals(ConfSyntax.split(conf.line(at)), ConfSyntax.split(c.after()))) {
                 notes.add(c.directive() + " was edited by hand after install ('" + conf.line(at) + "'); restored to "
                         + (c.before() == null ? "its absence" : "'" + c.before() + "'"));
             }

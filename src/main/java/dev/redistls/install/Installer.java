@@ -53,6 +53,11 @@ public final class Installer {
     }
 
     public static Report install(Request r) {
+        return install(r, NodeHook.NONE);
+    }
+
+    /** Install with a group's additions to this node (see {@link NodeHook}). */
+    public static Report install(Request r, NodeHook hook) {
         Node node = r.node();
         Optional<InstallRecord> record = node.record();
         TlsSettings base = record.map(rec -> settings(rec, node))
@@ -63,16 +68,21 @@ public final class Installer {
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans(), node.host().facts());
         NodeKeys.Plan keys = NodeKeys.plan(new NodeKeys.Request(node.keys(), r.caHome(), r.hostname(), names,
                 r.keyType(), r.days(), r.owner(), false));
-        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive());
+        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive(), hook);
     }
 
     /** {@code configure}: a new mode for an installed node; its certificates stay. */
     public static Report configure(Node node, ModeChange mode, FirewallPlan firewall, boolean dryRun) {
+        return configure(node, mode, firewall, dryRun, NodeHook.NONE);
+    }
+
+    /** Configure with a group's additions to this node (see {@link NodeHook}). */
+    public static Report configure(Node node, ModeChange mode, FirewallPlan firewall, boolean dryRun, NodeHook hook) {
         InstallRecord record = node.record().orElseThrow(() -> RedisTlsException.badInput(
                 "redis-tls is not installed on " + node.confPath() + node.where() + " (no install record in "
                         + node.keys().dir() + "): run 'redis-tls install' first"));
         TlsSettings target = mode.applyTo(settings(record, node));
-        return converge(node, Optional.of(record), target, null, firewall, dryRun, false);
+        return converge(node, Optional.of(record), target, null, firewall, dryRun, false, hook);
     }
 
     static TlsSettings settings(InstallRecord rec, Node node) {
@@ -82,7 +92,7 @@ public final class Installer {
     }
 
     private static Report converge(Node node, Optional<InstallRecord> record, TlsSettings target, NodeKeys.Plan keys,
-                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive) {
+                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive, NodeHook hook) {
         Report report = new Report();
         // Chosen (and its tool checked) before anything is touched.
         Firewall firewall = firewallPlan.select(node.host(), record);
@@ -101,6 +111,7 @@ public final class Installer {
             RedisConf edited = RedisConf.parse(node.confPath(), node.conf().text(), files);
             List<ConfChange> earlier = record.map(InstallRecord::changes).orElse(List.of());
             List<ConfChange> changes = ConfEditor.apply(edited, target.directives(), earlier);
+            List<String> peerLines = hook.confEdit().apply(edited);
             if (dryRun) {
                 return dryRunReport(report, node, changes, keys, target, live.isPresent(), firewall);
             }
@@ -141,12 +152,14 @@ public final class Installer {
                             + " certificates for " + keys.request().hostname() + " in " + node.keys().dir() + node.where());
                 }
                 reportConfChanges(report, node, changes, earlier, target.profile());
+                peerLines.forEach(report::done);
                 proven = Rollout.run(node, live, batch,
                         l -> {
                             LiveApply.apply(l, liveNow, LiveValues.of(target));
                             // Redis skips loading certificate files while no TLS listener is open, and a node that had TLS
                             // before keeps its old context in memory: load them now that the port is open, proven by fingerprint.
                             reload(l, node, target);
+                            hook.afterLive().accept(l);
                         },
                         () -> moveFirewall(firewall, firewallPlan.allowFrom(), record, target, report),
                         "Applied live on %s with CONFIG SET (no restart)",

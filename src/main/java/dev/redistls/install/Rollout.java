@@ -1,5 +1,6 @@
 package dev.redistls.install;
 
+import dev.redistls.RedisTlsException;
 import dev.redistls.files.FileBatch;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
@@ -28,6 +29,7 @@ final class Rollout {
         Map<String, String> before = live.map(LiveApply::snapshot).orElse(null);
         files.commit();
         Optional<LiveNode> proven = live;
+        boolean restarting = false;
         try {
             if (live.isPresent()) {
                 liveStep.accept(live.get());
@@ -35,6 +37,7 @@ final class Rollout {
                     report.done(liveDone.replace("%s", live.get().endpoint() + node.where()));
                 }
             } else if (node.restartCommand() != null) {
+                restarting = true;
                 Restart.run(node);
                 proven = Optional.of(Waits.untilRunning(node));
                 report.done("Restarted the node" + node.where() + " with: " + node.restartCommand());
@@ -47,6 +50,18 @@ final class Rollout {
             files.undo();
             if (live.isPresent() && before != null) {
                 restoreQuietly(live.get(), before);
+            }
+            if (restarting) {
+                // The restart may have stopped the node (a Sentinel that refused the new file): start it on the old files.
+                try {
+                    Restart.run(node);
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                    throw RedisTlsException.failed(e.getMessage() + "; the files are back as they were, but restarting"
+                            + node.where() + " on them failed too: " + again.getMessage(), e);
+                }
+                throw RedisTlsException.failed(e.getMessage() + "; the files are back as they were and the node was"
+                        + " restarted on them", e);
             }
             throw e;
         }

@@ -33,6 +33,14 @@ public final class Uninstaller {
     }
 
     public static Report uninstall(Node node, boolean keepCerts, FirewallPlan firewallPlan) {
+        return uninstall(node, keepCerts, firewallPlan, NodeHook.NONE);
+    }
+
+    /**
+     * Uninstall with a group's additions to this node (see {@link NodeHook}): its config edit runs on the config
+     * being restored (lines its peers decide, which may have moved since install), its live step after TLS closed.
+     */
+    public static Report uninstall(Node node, boolean keepCerts, FirewallPlan firewallPlan, NodeHook hook) {
         Report report = new Report();
         Optional<InstallRecord> found = node.record();
         if (found.isEmpty()) {
@@ -65,7 +73,10 @@ public final class Uninstaller {
             report.note(node.confPath() + " was edited after install: the edits are kept, only redis-tls's lines were taken out");
             restored = copy.bytes();
         }
-        EffectiveConf after = EffectiveConf.of(RedisConf.parse(node.confPath(), Installer.text(restored), new SafeFiles(node.host())));
+        RedisConf restoredConf = RedisConf.parse(node.confPath(), Installer.text(restored), new SafeFiles(node.host()));
+        hook.confEdit().apply(restoredConf).forEach(report::done);
+        restored = restoredConf.bytes();
+        EffectiveConf after = EffectiveConf.of(restoredConf);
         Map<String, String> wanted = LiveValues.of(after);
 
         Optional<LiveNode> live = node.connectForChange();
@@ -83,7 +94,10 @@ public final class Uninstaller {
                     + (Installer.sha256(restored).equals(Installer.sha256(original)) ? " to its exact pre-install bytes" : ""));
             try {
                 proven = Rollout.run(node, live, conf,
-                        l -> LiveApply.apply(l, LiveApply.snapshot(l), wanted),
+                        l -> {
+                            LiveApply.apply(l, LiveApply.snapshot(l), wanted);
+                            hook.afterLive().accept(l);
+                        },
                         () -> {
                             if (record.firewallPort() != 0 && !firewall.isNone()) {
                                 FirewallPlan.report(firewall.close(record.firewallPort()), report);

@@ -208,6 +208,63 @@ public final class LiveNode implements AutoCloseable {
         return jedis.ping();
     }
 
+    /** {@code INFO section} as fields (replication, stats, server ...): what a group reads roles and resyncs from. */
+    public Map<String, String> info(String section) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            for (String line : jedis.info(section).split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && !line.startsWith("#")) {
+                    out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+                }
+            }
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("INFO " + section + " on " + endpoint + " failed: " + firstLine(e.getMessage()));
+        }
+        return out;
+    }
+
+    /** {@code REPLICAOF host port}: (re-)points a replica live; a link that was up resumes by partial resync where it can. */
+    public void replicaOf(String host, int port) {
+        try {
+            jedis.replicaof(host, port);
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("Redis at " + endpoint + " refused REPLICAOF " + host + " " + port + ": "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * A {@code SENTINEL} subcommand on a Sentinel, its reply as text: a flat field/value array becomes a map, an
+     * array of those a list of maps (SENTINEL MASTERS, REPLICAS, SENTINELS); anything else its string form.
+     */
+    public Object sentinel(String... args) {
+        try {
+            return text(jedis.sendCommand(Protocol.Command.SENTINEL, args));
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("Sentinel at " + endpoint + " refused SENTINEL " + String.join(" ", args) + ": "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    private static Object text(Object reply) {
+        if (reply instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        if (reply instanceof java.util.List<?> list) {
+            boolean flat = !list.isEmpty() && list.size() % 2 == 0 && list.stream().allMatch(x -> x instanceof byte[]);
+            if (flat) {
+                Map<String, String> m = new LinkedHashMap<>();
+                for (int i = 0; i < list.size(); i += 2) {
+                    m.put((String) text(list.get(i)), (String) text(list.get(i + 1)));
+                }
+                return m;
+            }
+            return list.stream().map(LiveNode::text).toList();
+        }
+        return reply == null ? null : String.valueOf(reply);
+    }
+
     @Override
     public void close() {
         closeQuietly(jedis);
