@@ -81,8 +81,10 @@ class PackageIT {
 
         assertThat(shown.get("completion").lines().toList()).containsExactly(
                 "redis-tls  -> " + String.join(" ", Main.commandLine().getSubcommands().keySet()),
-                "redis-tls ca  -> init show export import",
-                "redis-tls install --tls -> --tls-only --tls-port");
+                "redis-tls ca  -> " + String.join(" ", Main.commandLine().getSubcommands().get("ca").getSubcommands().keySet()),
+                "redis-tls install --tls -> " + String.join(" ", Main.commandLine().getSubcommands().get("install")
+                        .getCommandSpec().options().stream().flatMap(o -> java.util.Arrays.stream(o.names()))
+                        .filter(n -> n.startsWith("--tls")).sorted().toList()));
 
         assertThat(shown.get("tarball").lines().toList()).satisfiesExactly(
                 line -> assertThat(line).isEqualTo("redis-tls " + version),
