@@ -88,7 +88,7 @@ public final class NodeKeys {
         }
         boolean created = existing == null;
         CertificateAuthority ca = created
-                ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
+                ? CertificateAuthority.createRoot(r.caHome().defaultGroupName(), r.keyType(), CertificateAuthority.ROOT_DAYS)
                 : existing;
         IssuedCertificate server = ca.issueNode(r.hostname(), r.names(), r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());
