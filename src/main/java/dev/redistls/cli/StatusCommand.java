@@ -1,6 +1,7 @@
 package dev.redistls.cli;
 
 import dev.redistls.install.Status;
+import dev.redistls.node.ClientConnections;
 import dev.redistls.pki.CertInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,9 +53,22 @@ final class StatusCommand implements Callable<Integer> {
         if (!"off".equals(s.mode())) {
             out.printf("policy:    %s%n", s.policy());
         }
+        clients(out, s);
         Status.expiryWarning("server", s.certs().server()).ifPresent(w -> out.println("warning: " + w));
         Status.expiryWarning("client", s.certs().client()).ifPresent(w -> out.println("warning: " + w));
         return 0;
+    }
+
+    /** Who is still on plain text (they must move before 'configure --tls-only'), and how many use TLS. */
+    private static void clients(PrintWriter out, Status.Snapshot s) {
+        ClientConnections c = s.live().clients();
+        if (c == null) {
+            return;
+        }
+        String plainPort = s.live().config().get("port");
+        out.printf("clients:   %d on plain text%s, %d over TLS%n", c.plaintext().size(),
+                "0".equals(plainPort) ? " (plain port closed)" : " (port " + plainPort + ")", c.tlsCount());
+        c.plaintext().forEach(p -> out.printf("  plain:   %s%n", p.describe()));
     }
 
     private static void cert(PrintWriter out, String what, CertInfo c) {

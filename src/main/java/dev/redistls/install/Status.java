@@ -4,6 +4,7 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.conf.TlsProfile;
 import dev.redistls.conf.TlsSettings;
 import dev.redistls.files.SafeFiles;
+import dev.redistls.node.ClientConnections;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
 import dev.redistls.node.Node;
@@ -27,8 +28,9 @@ public final class Status {
     public record Certs(CertInfo root, CertInfo server, CertInfo client) {
     }
 
+    /** {@code clients}: who is connected on the plain and the TLS port (null when not reachable or not readable). */
     public record Live(boolean reachable, boolean tlsHandshake, String servedSha256, String protocol, String suite,
-                       String error, Map<String, String> config, Long processId) {
+                       String error, Map<String, String> config, Long processId, ClientConnections clients) {
     }
 
     /** {@code host}: null for this machine. */
@@ -71,25 +73,36 @@ public final class Status {
     private static Live live(Node node) {
         Map<String, String> config = null;
         Long pid = null;
+        ClientConnections clients = null;
         LiveNode live;
         try {
             live = node.connect();
         } catch (RedisTlsException e) {
-            return new Live(false, false, null, null, null, e.getMessage(), null, null);
+            return new Live(false, false, null, null, null, e.getMessage(), null, null, null);
         }
         try (live) {
             config = LiveApply.snapshot(live);
             pid = live.processId();
             int tlsPort = Integer.parseInt(config.getOrDefault("tls-port", "0"));
+            clients = clients(live, config);
             if (tlsPort == 0 || !node.keys().isComplete()) {
                 return new Live(true, false, null, null, null,
-                        tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid);
+                        tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid, clients);
             }
             TlsProbe.Handshake hs = TlsProbe.handshake(node.host(), live.endpoint().withPort(tlsPort), node.keys().clientContext());
             return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.protocol(), hs.suite(),
-                    hs.failure(), config, pid);
+                    hs.failure(), config, pid, clients);
         } catch (RedisTlsException e) {
-            return new Live(true, false, null, null, null, e.getMessage(), config, pid);
+            return new Live(true, false, null, null, null, e.getMessage(), config, pid, clients);
+        }
+    }
+
+    /** The live node's clients on its live ports; null when CLIENT is renamed away (status still reports the rest). */
+    private static ClientConnections clients(LiveNode live, Map<String, String> config) {
+        try {
+            return live.clients(Integer.parseInt(config.getOrDefault("port", "0")), Integer.parseInt(config.getOrDefault("tls-port", "0")));
+        } catch (RedisTlsException | NumberFormatException e) {
+            return null;
         }
     }
 
@@ -137,6 +150,7 @@ public final class Status {
         }
         live.put("error", s.live().error());
         m.put("live", live);
+        m.put("clients", s.live().clients() == null ? null : s.live().clients().toMap());
         return m;
     }
 
