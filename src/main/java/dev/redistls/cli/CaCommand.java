@@ -22,13 +22,14 @@ import java.util.Optional;
 
 @Command(name = "ca", mixinStandardHelpOptions = true,
         description = "The group's root CA: one root for every node of a group and every region.",
-        subcommands = {CaCommand.Init.class, CaCommand.Show.class, CaCommand.Export.class, CaCommand.Import.class})
+        subcommands = {CaCommand.Init.class, CaCommand.Show.class, CaCommand.Export.class, CaCommand.Import.class,
+                CaRotateCommand.class})
 final class CaCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: init, show, export or import");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: init, show, export, import or rotate");
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Create the root in the CA home, or reuse the one there.")

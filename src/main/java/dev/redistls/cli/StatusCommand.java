@@ -38,9 +38,18 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("mode:      %s, plain port %d, TLS port %d, client certificates %s, replication %s, cluster %s%n",
                 s.mode(), s.configured().port(), s.configured().tlsPort(), s.configured().authClients().word(),
                 s.configured().replication() ? "TLS" : "plain", s.configured().cluster() ? "TLS" : "plain");
-        cert(out, "root", s.certs().root());
+        for (CertInfo root : s.trust().isEmpty() ? java.util.Collections.<CertInfo>singletonList(null) : s.trust()) {
+            cert(out, s.trust().size() > 1 ? "trusts" : "root", root);
+        }
         cert(out, "server", s.certs().server());
+        signedBy(out, s, "server");
         cert(out, "client", s.certs().client());
+        signedBy(out, s, "client");
+        if (s.names() != null && !s.names().ok()) {
+            out.printf("names:     the server certificate lacks this host's current %s%s (the host moved?): run 'redis-tls renew'%n",
+                    String.join(", ", s.names().missing()),
+                    s.names().stale().isEmpty() ? "" : "; it names " + String.join(", ", s.names().stale()) + ", which the host no longer has");
+        }
         Status.Live l = s.live();
         if (!l.reachable()) {
             out.printf("live:      not reachable (%s)%n", l.error());
@@ -69,6 +78,13 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("clients:   %d on plain text%s, %d over TLS%n", c.plaintext().size(),
                 "0".equals(plainPort) ? " (plain port closed)" : " (port " + plainPort + ")", c.tlsCount());
         c.plaintext().forEach(p -> out.printf("  plain:   %s%n", p.describe()));
+    }
+
+    /** During a rollover: which of the trusted roots signed a leaf. */
+    private static void signedBy(PrintWriter out, Status.Snapshot s, String leaf) {
+        if (s.trust().size() > 1 && s.signedBy().containsKey(leaf)) {
+            out.printf("%-10s signed by the root with sha256 %s%n", "", s.signedBy().get(leaf));
+        }
     }
 
     private static void cert(PrintWriter out, String what, CertInfo c) {

@@ -10,10 +10,14 @@ import dev.redistls.node.LiveNode;
 import dev.redistls.node.Node;
 import dev.redistls.node.TlsProbe;
 import dev.redistls.pki.CertInfo;
+import dev.redistls.pki.CertificateAuthority;
+import dev.redistls.pki.HostNames;
 import dev.redistls.pki.KeysDir;
 
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,9 +37,15 @@ public final class Status {
                        String error, Map<String, String> config, Long processId, ClientConnections clients) {
     }
 
-    /** {@code host}: null for this machine. */
-    public record Snapshot(String host, Path conf, KeysDir keys, boolean installed, TlsSettings configured, Certs certs,
-                           Live live) {
+    /**
+     * {@code host}: null for this machine; {@code hostName}: the node host's own name. {@code trust}: the roots of
+     * {@code server/root.crt} (two during a rollover); {@code signedBy}: for "server" and "client", the SHA-256 of
+     * the trusted root that signed that leaf (absent: none of them did). {@code names}: the host's current names
+     * against the server certificate's (null without one).
+     */
+    public record Snapshot(String host, String hostName, Path conf, KeysDir keys, boolean installed,
+                           TlsSettings configured, Certs certs, List<CertInfo> trust, Map<String, String> signedBy,
+                           HostNames.Check names, Live live) {
         public String mode() {
             if (configured.tlsPort() == 0) {
                 return "off";
@@ -66,8 +76,22 @@ public final class Status {
         KeysDir keys = node.keys();
         TlsSettings configured = node.configuredSettings();
         Certs certs = new Certs(info(keys, keys.serverRoot()), info(keys, keys.serverCert()), info(keys, keys.clientCert()));
-        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.confPath(), keys,
-                node.record().isPresent(), configured, certs, live(node));
+        List<X509Certificate> roots = keys.has(keys.serverRoot()) ? keys.trust(keys.serverRoot()) : List.of();
+        Map<String, String> signedBy = new LinkedHashMap<>();
+        X509Certificate server = keys.has(keys.serverCert()) ? keys.certificate(keys.serverCert()) : null;
+        signer(roots, server).ifPresent(r -> signedBy.put("server", CertInfo.sha256(r)));
+        if (keys.has(keys.clientCert())) {
+            signer(roots, keys.certificate(keys.clientCert())).ifPresent(r -> signedBy.put("client", CertInfo.sha256(r)));
+        }
+        HostNames.Check names = server == null ? null : HostNames.check(server, node.host().facts());
+        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.host().facts().hostName(),
+                node.confPath(), keys, node.record().isPresent(), configured, certs,
+                roots.stream().map(CertInfo::of).toList(), signedBy, names, live(node));
+    }
+
+    /** The root among {@code roots} whose key signed {@code leaf}. */
+    public static Optional<X509Certificate> signer(List<X509Certificate> roots, X509Certificate leaf) {
+        return CertificateAuthority.signer(roots, leaf);
     }
 
     private static Live live(Node node) {
@@ -131,9 +155,12 @@ public final class Status {
         m.put("tlsProfile", s.configured().profile() == null ? null : s.configured().profile().word());
         Map<String, Object> certs = new LinkedHashMap<>();
         certs.put("root", certJson(s.certs().root()));
-        certs.put("server", certJson(s.certs().server()));
-        certs.put("client", certJson(s.certs().client()));
+        certs.put("server", leafJson(s.certs().server(), s.signedBy().get("server")));
+        certs.put("client", leafJson(s.certs().client(), s.signedBy().get("client")));
         m.put("certificates", certs);
+        m.put("trust", s.trust().stream().map(CertInfo::toMap).toList());
+        m.put("hostName", s.hostName());
+        m.put("names", s.names() == null ? null : s.names().toMap());
         Map<String, Object> live = new LinkedHashMap<>();
         live.put("reachable", s.live().reachable());
         live.put("tlsHandshake", s.live().tlsHandshake());
@@ -156,6 +183,15 @@ public final class Status {
 
     private static Map<String, Object> certJson(CertInfo c) {
         return c == null ? null : c.toMap();
+    }
+
+    private static Map<String, Object> leafJson(CertInfo c, String signedBy) {
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = c.toMap();
+        m.put("signedBy", signedBy);
+        return m;
     }
 
     public static Optional<String> expiryWarning(String what, CertInfo c) {

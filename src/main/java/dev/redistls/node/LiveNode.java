@@ -205,6 +205,22 @@ public final class LiveNode implements AutoCloseable {
         }
     }
 
+    /** One INFO section as fields ({@code role}, {@code master_host} ...). */
+    public Map<String, String> infoSection(String section) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
+            for (String line : jedis.info(section).split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && !line.startsWith("#")) {
+                    out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+                }
+            }
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("INFO " + section + " on " + endpoint + " failed: " + firstLine(e.getMessage()));
+        }
+        return out;
+    }
+
     public String infoField(String field) {
         for (String line : jedis.info("server").split("\r?\n")) {
             if (line.startsWith(field + ":")) {

@@ -131,6 +131,22 @@ public final class CertificateAuthority {
         }
     }
 
+    /** The root among {@code roots} whose key signed {@code leaf} (two roots have the same subject in a rollover). */
+    public static java.util.Optional<X509Certificate> signer(java.util.List<X509Certificate> roots, X509Certificate leaf) {
+        if (leaf == null) {
+            return java.util.Optional.empty();
+        }
+        for (X509Certificate root : roots) {
+            try {
+                leaf.verify(root.getPublicKey());
+                return java.util.Optional.of(root);
+            } catch (GeneralSecurityException e) {
+                // not this one
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Whether {@code key} is the private half of this root's public key. */
     public static boolean matches(X509Certificate cert, PrivateKey key) {
         try {
