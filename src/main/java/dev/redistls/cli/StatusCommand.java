@@ -9,7 +9,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import dev.redistls.RedisTlsException;
+import dev.redistls.metrics.MetricsFile;
+import dev.redistls.metrics.NodeMetrics;
+
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -20,15 +28,46 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print as JSON (documented in docs/status-json.md).")
     boolean json;
 
+    @Option(names = "--format", paramLabel = "prometheus",
+            description = "prometheus: node_exporter textfile-collector metrics (see the README).")
+    String format;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "With --format prometheus: replace FILE (*.prom) atomically instead of printing.")
+    Path output;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
+        boolean prometheus = format != null;
+        if (prometheus && !"prometheus".equalsIgnoreCase(format)) {
+            throw RedisTlsException.badInput("unknown --format '" + format + "': the one format is prometheus (or --json)");
+        }
+        if (prometheus && json) {
+            throw RedisTlsException.badInput("--json and --format prometheus exclude each other");
+        }
+        if (output != null && !prometheus) {
+            throw RedisTlsException.badInput("--output goes with --format prometheus");
+        }
+        if (output != null) {
+            MetricsFile.check(output);
+        }
         Status.Snapshot s;
         try (OpenNode open = node.open(spec, false)) {
             s = Status.of(open.node());
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (prometheus) {
+            byte[] text = NodeMetrics.text(List.of(new NodeMetrics.Node(s)), Instant.now());
+            if (output == null) {
+                out.print(new String(text, StandardCharsets.UTF_8));
+                out.flush();
+            } else {
+                MetricsFile.write(output, text);
+            }
+            return 0;
+        }
         if (json) {
             Json.print(out, Status.json(s));
             return 0;
