@@ -67,10 +67,8 @@ public final class Rollover {
      */
     public static Report retire(Node node, CaHome home) {
         KeysDir keys = requireInstalledKeys(node);
-        keys.requireSameRoot(home);
         CertificateAuthority issuing = home.load().orElseThrow();
-        List<String> remaining = oldLeaves(keys, issuing.certificate());
-        masterStillOld(node, issuing.certificate()).ifPresent(remaining::add);
+        List<String> remaining = remaining(node, home);
         if (!remaining.isEmpty()) {
             throw RedisTlsException.failed(remaining.size() + " certificate(s) of " + node.confPath() + node.where()
                     + " are not from the new root yet: " + String.join("; ", remaining)
@@ -83,6 +81,20 @@ public final class Rollover {
                 + describe(want, home) + " in " + keys.dir() + node.where());
         apply(node, home, want, report);
         return report;
+    }
+
+    /**
+     * What keeps a node from finishing: its leaves (server, client/NAME.crt) not from the CA home's issuing root, and
+     * a master (when it replicates over TLS) serving one the issuing root does not verify. A group checks every
+     * member with this before it changes any.
+     */
+    public static List<String> remaining(Node node, CaHome home) {
+        KeysDir keys = requireInstalledKeys(node);
+        keys.requireSameRoot(home);
+        X509Certificate issuing = home.load().orElseThrow(() -> RedisTlsException.badInput("no root CA in " + home.dir())).certificate();
+        List<String> remaining = oldLeaves(keys, issuing);
+        masterStillOld(node, issuing).ifPresent(remaining::add);
+        return remaining;
     }
 
     /** Writes both trust files, loads them live, and proves what the node accepts now. */
