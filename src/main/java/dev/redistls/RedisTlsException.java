@@ -42,4 +42,9 @@ public class RedisTlsException extends RuntimeException {
     public static RedisTlsException failed(String message, Throwable cause) {
         return new RedisTlsException(FAILED, message, cause);
     }
+
+    /** The change was applied, but the proof (handshake, fingerprint, PING) did not hold. */
+    public static RedisTlsException verificationFailed(String message) {
+        return new RedisTlsException(VERIFICATION_FAILED, message);
+    }
 }

@@ -22,19 +22,21 @@ import java.util.Optional;
 
 @Command(name = "ca", mixinStandardHelpOptions = true,
         description = "The group's root CA: one root for every node of a group and every region.",
-        subcommands = {CaCommand.Init.class, CaCommand.Show.class, CaCommand.Export.class, CaCommand.Import.class})
+        subcommands = {CaCommand.Init.class, CaCommand.Show.class, CaCommand.Export.class, CaCommand.Import.class,
+                CaRotateCommand.class})
 final class CaCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: init, show, export or import");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: init, show, export, import or rotate");
     }
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Create the root in the CA home, or reuse the one there.")
     static final class Init implements Runnable {
         @Mixin CaHomeOption home;
-        @Option(names = "--group", paramLabel = "NAME", description = "Named in the root's subject (default: this host's name).")
+        @Option(names = {"--name", "--group"}, paramLabel = "NAME",
+                description = "The group the root is for, named in its subject \"redis-tls root CA NAME\" (default: the CA home's folder name).")
         String group;
         @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256", description = "Key type of the root (default: ec-p256).")
         String keyType;
@@ -44,10 +46,15 @@ final class CaCommand implements Runnable {
         public void run() {
             KeyType type = KeyType.parse(keyType);
             CaHome h = home.caHome();
-            CaHome.Loaded loaded = h.loadOrCreate(group != null ? group : new dev.redistls.host.LocalHost().facts().hostName(), type);
+            String name = CertificateAuthority.requireGroupName(group != null ? group : h.defaultGroupName());
+            CaHome.Loaded loaded = h.loadOrCreate(name, type);
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s root CA in %s: %s, valid until %s.%n", loaded.created() ? "Created" : "Reused existing",
-                    h.dir(), loaded.ca().certificate().getSubjectX500Principal().getName(), Dates.day(loaded.ca().certificate()));
+            String held = CertificateAuthority.groupOf(loaded.ca().certificate());
+            out.printf("%s root CA of group %s in %s: %s, valid until %s.%n", loaded.created() ? "Created" : "Reused existing",
+                    held, h.dir(), loaded.ca().certificate().getSubjectX500Principal().getName(), Dates.day(loaded.ca().certificate()));
+            if (!loaded.created() && group != null && !group.equals(held)) {
+                out.printf("note: the root was kept: it names group %s, not %s (a root is never replaced; use another --ca-home)%n", held, group);
+            }
         }
     }
 
@@ -63,16 +70,22 @@ final class CaCommand implements Runnable {
             CertificateAuthority ca = h.load().orElseThrow(() -> RedisTlsException.badInput(
                     "no root CA in " + h.dir() + ": run 'redis-tls ca init' or 'redis-tls ca import'"));
             CertInfo info = CertInfo.of(ca.certificate());
+            Optional<CertInfo> retiring = h.rotating() ? h.retiring().map(CertInfo::of) : Optional.empty();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("caHome", h.dir().toString());
+                m.put("group", CertificateAuthority.groupOf(ca.certificate()));
                 m.put("root", info.toMap());
+                m.put("retiring", retiring.map(CertInfo::toMap).orElse(null));
                 Json.print(out, m);
                 return;
             }
-            out.printf("CA home:   %s%nsubject:   %s%nsha256:    %s%nserial:    %s%nnot after: %s (%d days left)%n",
-                    h.dir(), info.subject(), info.sha256(), info.serial(), info.notAfter(), info.daysLeft());
+            out.printf("CA home:   %s%ngroup:     %s%nsubject:   %s%nsha256:    %s%nserial:    %s%nnot after: %s (%d days left)%n",
+                    h.dir(), CertificateAuthority.groupOf(ca.certificate()), info.subject(), info.sha256(), info.serial(),
+                    info.notAfter(), info.daysLeft());
+            retiring.ifPresent(r -> out.printf("rollover:  under way; the root above issues, the retiring root %s (sha256 %s) is"
+                    + " still trusted until 'redis-tls ca rotate finish'%n", r.subject(), r.sha256()));
         }
     }
 

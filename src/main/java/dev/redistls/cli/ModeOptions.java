@@ -34,6 +34,11 @@ public final class ModeOptions {
                 replication, cluster, profile == null ? null : TlsProfile.parse(profile));
     }
 
+    /** Whether the change closes the plain port (clients still on it are cut off). */
+    public boolean closesPlainPort() {
+        return tlsOnly || (port != null && port == 0);
+    }
+
     public boolean any() {
         return tlsPort != null || port != null || tlsOnly || authClients != null || replication != null || cluster != null
                 || profile != null;

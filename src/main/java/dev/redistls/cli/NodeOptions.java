@@ -111,6 +111,25 @@ public final class NodeOptions {
         }
     }
 
+    /** This node's options for a command run later by systemd: the host (with absolute paths), endpoint, restart. */
+    void timerArgs(List<String> argv) {
+        if (hostOptions.host != null) {
+            argv.addAll(List.of("--host", hostOptions.host));
+            if (hostOptions.sshConfig != null) {
+                argv.addAll(List.of("--ssh-config", hostOptions.sshConfig.toAbsolutePath().normalize().toString()));
+            }
+            if (hostOptions.sudo) {
+                argv.add("--sudo");
+            }
+        }
+        if (endpoint != null) {
+            argv.addAll(List.of("--endpoint", endpoint));
+        }
+        if (restartCommand != null) {
+            argv.addAll(List.of("--restart-command", restartCommand));
+        }
+    }
+
     public String endpoint() {
         return endpoint;
     }

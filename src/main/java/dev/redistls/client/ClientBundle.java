@@ -37,15 +37,15 @@ public final class ClientBundle {
 
     public static Result export(KeysDir keys, String name, Format format, Path outDir, char[] password) {
         ClientCertificates.validName(name);
-        X509Certificate root = keys.certificate(keys.clientRoot());
+        // Every root the keys dir trusts (two during a rollover): the bundle works before and after the node's reissue.
+        List<X509Certificate> roots = keys.trust(keys.clientRoot());
         X509Certificate cert = keys.certificate(keys.clientCert(name));
         PrivateKey key = keys.privateKey(keys.clientKey(name));
         if (!dev.redistls.pki.CertificateAuthority.matches(cert, key)) {
             throw RedisTlsException.badInput("key " + keys.clientKey(name) + " does not belong to " + keys.clientCert(name));
         }
-        if (!cert.getIssuerX500Principal().equals(root.getSubjectX500Principal())) {
-            throw RedisTlsException.badInput(keys.clientCert(name) + " was not issued by " + keys.clientRoot());
-        }
+        X509Certificate root = dev.redistls.pki.CertificateAuthority.signer(roots, cert).orElseThrow(() ->
+                RedisTlsException.badInput(keys.clientCert(name) + " was not issued by " + keys.clientRoot()));
         Path dir = outDir.toAbsolutePath().normalize();
         // Exports land on the admin machine, as the user who runs the tool.
         LocalHost here = new LocalHost();
@@ -61,14 +61,14 @@ public final class ClientBundle {
             Path trust = dir.resolve(TRUSTSTORE);
             batch.write(p12, CaBundle.pkcs12(name, key, new X509Certificate[] {cert, root}, password),
                     FileModes.PRIVATE, me);
-            batch.write(trust, CaBundle.truststore("redis-tls-root", root, password), FileModes.PUBLIC, me);
+            batch.write(trust, CaBundle.truststore("redis-tls-root", roots, password), FileModes.PUBLIC, me);
             files.add(p12);
             files.add(trust);
         } else {
             Path rootOut = dir.resolve("root.crt");
             Path certOut = dir.resolve(name + ".crt");
             Path keyOut = dir.resolve(name + ".key");
-            batch.write(rootOut, ascii(Pem.encode(root)), FileModes.PUBLIC, me);
+            batch.write(rootOut, ascii(roots.stream().map(Pem::encode).collect(java.util.stream.Collectors.joining())), FileModes.PUBLIC, me);
             batch.write(certOut, ascii(Pem.encode(cert)), FileModes.PUBLIC, me);
             batch.write(keyOut, ascii(Pem.encode(key)), FileModes.PRIVATE, me);
             files.add(rootOut);

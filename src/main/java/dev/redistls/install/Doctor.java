@@ -15,11 +15,9 @@ import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.CertificateAuthority;
 import dev.redistls.pki.KeysDir;
-import dev.redistls.pki.SubjectNames;
+import dev.redistls.pki.HostNames;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -58,11 +56,13 @@ public final class Doctor {
             f.add(new Finding("keys dir complete", false, keys.dir() + " lacks certificates", "redis-tls install " + nodeArgs));
             return f;
         }
-        X509Certificate root = keys.certificate(keys.serverRoot());
+        List<X509Certificate> roots = keys.trust(keys.serverRoot());
+        X509Certificate root = roots.get(0);
         X509Certificate server = keys.certificate(keys.serverCert());
         X509Certificate client = keys.certificate(keys.clientCert());
-        f.add(signedBy("server certificate", server, root, "redis-tls reissue --server " + nodeArgs));
-        f.add(signedBy("client certificate", client, root, "redis-tls reissue --client " + nodeArgs));
+        f.add(signedBy("server certificate", server, roots, "redis-tls reissue --server " + nodeArgs));
+        f.add(signedBy("client certificate", client, roots, "redis-tls reissue --client " + nodeArgs));
+        f.add(sameTrust(keys, roots));
         f.add(keyMatches(keys, "server key", server, keys.serverKey(), "redis-tls reissue --server " + nodeArgs));
         f.add(keyMatches(keys, "client key", client, keys.clientKey(), "redis-tls reissue --client " + nodeArgs));
         f.add(expiry("server", server, nodeArgs));
@@ -75,13 +75,11 @@ public final class Doctor {
             f.add(directory(keys, dir));
         }
         f.add(names(server, nodeArgs, node.host().facts()));
-        f.add(noRootKey(keys, files, root));
-        Optional<CertificateAuthority> ca;
+        for (X509Certificate r : roots) {
+            f.add(noRootKey(keys, files, r));
+        }
         try {
-            ca = caHome.load();
-            f.add(new Finding("CA home holds this root", ca.map(c -> c.certificate().equals(root)).orElse(false),
-                    ca.isEmpty() ? "no root in " + caHome.dir() : caHome.dir().toString(),
-                    "redis-tls ca import BUNDLE --password-file FILE --ca-home " + caHome.dir()));
+            f.addAll(Rollover.findings(caHome, roots, server, client, nodeArgs));
         } catch (RedisTlsException e) {
             f.add(new Finding("CA home safe and complete", false, e.getMessage(), "see the message"));
         }
@@ -125,13 +123,19 @@ public final class Doctor {
                 weak.ok() ? "accepted " + weak.suite() : "", fix);
     }
 
-    private static Finding signedBy(String what, X509Certificate cert, X509Certificate root, String fix) {
-        try {
-            cert.verify(root.getPublicKey());
-            return new Finding(what + " signed by the keys dir's root", true, "", fix);
-        } catch (Exception e) {
-            return new Finding(what + " signed by the keys dir's root", false, "signature does not verify", fix);
-        }
+    private static Finding signedBy(String what, X509Certificate cert, List<X509Certificate> roots, String fix) {
+        Optional<X509Certificate> signer = Status.signer(roots, cert);
+        return new Finding(what + " signed by a root the keys dir trusts", signer.isPresent(),
+                signer.map(r -> "by " + r.getSubjectX500Principal().getName() + ", sha256 " + CertInfo.sha256(r))
+                        .orElse("no trusted root's signature verifies"), fix);
+    }
+
+    /** server/root.crt and client/root.crt trust the same roots (clients download the second). */
+    private static Finding sameTrust(KeysDir keys, List<X509Certificate> serverTrust) {
+        List<X509Certificate> clientTrust = keys.has(keys.clientRoot()) ? keys.trust(keys.clientRoot()) : List.of();
+        boolean same = new java.util.HashSet<>(clientTrust).equals(new java.util.HashSet<>(serverTrust));
+        return new Finding("server/root.crt and client/root.crt trust the same roots", same,
+                serverTrust.size() + " and " + clientTrust.size() + " root(s)", "redis-tls ca rotate begin (or reissue)");
     }
 
     private static Finding keyMatches(KeysDir keys, String what, X509Certificate cert, Path keyFile, String fix) {
@@ -175,32 +179,13 @@ public final class Doctor {
         }
     }
 
+    /** A host that moved (migration, clone, new address) is named with what it has now; renew heals it. */
     private static Finding names(X509Certificate server, String nodeArgs, HostFacts facts) {
-        List<String> sans = CertInfo.sans(server);
-        List<String> missing = new ArrayList<>();
-        String host = facts.hostName();
-        if (!sans.contains("DNS:" + host.toLowerCase())) {
-            missing.add(host);
-        }
-        for (String ip : facts.addresses()) {
-            String expanded = new SubjectNames().add(ip).ipAddresses().get(0);
-            boolean present = sans.stream().anyMatch(s -> s.startsWith("IP:") && sameIp(s.substring(3), expanded));
-            if (!present) {
-                missing.add(ip);
-            }
-        }
-        StringBuilder fix = new StringBuilder("redis-tls reissue --server " + nodeArgs);
-        missing.forEach(m -> fix.append(" --san ").append(m));
-        return new Finding("server certificate names this host and its addresses", missing.isEmpty(),
-                missing.isEmpty() ? "" : "missing: " + String.join(", ", missing), fix.toString());
-    }
-
-    private static boolean sameIp(String a, String b) {
-        try {
-            return InetAddress.getByName(a).equals(InetAddress.getByName(b));
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        HostNames.Check c = HostNames.check(server, facts);
+        String stale = c.stale().isEmpty() ? "" : "; no longer the host's: " + String.join(", ", c.stale());
+        return new Finding("server certificate names this host and its addresses", c.ok(),
+                c.ok() ? "" : "missing: " + String.join(", ", c.missing()) + stale + " (the host moved?)",
+                "redis-tls renew " + nodeArgs + "  (or: redis-tls reissue --server --refresh-names " + nodeArgs + ")");
     }
 
     private static Finding noRootKey(KeysDir keys, SafeFiles files, X509Certificate root) {

@@ -16,7 +16,7 @@ final class Proof {
         KeysDir k = node.keys();
         return NodeVerifier.verify(new NodeVerifier.Expectation(node.host(),
                 live.endpoint().withPort(settings.tlsPort()), settings.port(), settings.tlsPort(), settings.authClients(),
-                settings.profile(), k.certificate(k.serverRoot()), k.certificate(k.serverCert()),
+                settings.profile(), k.trust(k.clientRoot()), k.certificate(k.serverCert()),
                 k.certificate(k.clientCert()), k.privateKey(k.clientKey()), node.credentials()));
     }
 }

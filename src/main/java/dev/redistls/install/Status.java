@@ -4,15 +4,20 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.conf.TlsProfile;
 import dev.redistls.conf.TlsSettings;
 import dev.redistls.files.SafeFiles;
+import dev.redistls.node.ClientConnections;
 import dev.redistls.node.LiveApply;
 import dev.redistls.node.LiveNode;
 import dev.redistls.node.Node;
 import dev.redistls.node.TlsProbe;
 import dev.redistls.pki.CertInfo;
+import dev.redistls.pki.CertificateAuthority;
+import dev.redistls.pki.HostNames;
 import dev.redistls.pki.KeysDir;
 
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,13 +32,20 @@ public final class Status {
     public record Certs(CertInfo root, CertInfo server, CertInfo client) {
     }
 
+    /** {@code clients}: who is connected on the plain and the TLS port (null when not reachable or not readable). */
     public record Live(boolean reachable, boolean tlsHandshake, String servedSha256, String protocol, String suite,
-                       String error, Map<String, String> config, Long processId) {
+                       String error, Map<String, String> config, Long processId, ClientConnections clients) {
     }
 
-    /** {@code host}: null for this machine. */
-    public record Snapshot(String host, Path conf, KeysDir keys, boolean installed, TlsSettings configured, Certs certs,
-                           Live live) {
+    /**
+     * {@code host}: null for this machine; {@code hostName}: the node host's own name. {@code trust}: the roots of
+     * {@code server/root.crt} (two during a rollover); {@code signedBy}: for "server" and "client", the SHA-256 of
+     * the trusted root that signed that leaf (absent: none of them did). {@code names}: the host's current names
+     * against the server certificate's (null without one).
+     */
+    public record Snapshot(String host, String hostName, Path conf, KeysDir keys, boolean installed,
+                           TlsSettings configured, Certs certs, List<CertInfo> trust, Map<String, String> signedBy,
+                           HostNames.Check names, Live live) {
         public String mode() {
             if (configured.tlsPort() == 0) {
                 return "off";
@@ -64,32 +76,57 @@ public final class Status {
         KeysDir keys = node.keys();
         TlsSettings configured = node.configuredSettings();
         Certs certs = new Certs(info(keys, keys.serverRoot()), info(keys, keys.serverCert()), info(keys, keys.clientCert()));
-        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.confPath(), keys,
-                node.record().isPresent(), configured, certs, live(node));
+        List<X509Certificate> roots = keys.has(keys.serverRoot()) ? keys.trust(keys.serverRoot()) : List.of();
+        Map<String, String> signedBy = new LinkedHashMap<>();
+        X509Certificate server = keys.has(keys.serverCert()) ? keys.certificate(keys.serverCert()) : null;
+        signer(roots, server).ifPresent(r -> signedBy.put("server", CertInfo.sha256(r)));
+        if (keys.has(keys.clientCert())) {
+            signer(roots, keys.certificate(keys.clientCert())).ifPresent(r -> signedBy.put("client", CertInfo.sha256(r)));
+        }
+        HostNames.Check names = server == null ? null : HostNames.check(server, node.host().facts());
+        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.host().facts().hostName(),
+                node.confPath(), keys, node.record().isPresent(), configured, certs,
+                roots.stream().map(CertInfo::of).toList(), signedBy, names, live(node));
+    }
+
+    /** The root among {@code roots} whose key signed {@code leaf}. */
+    public static Optional<X509Certificate> signer(List<X509Certificate> roots, X509Certificate leaf) {
+        return CertificateAuthority.signer(roots, leaf);
     }
 
     private static Live live(Node node) {
         Map<String, String> config = null;
         Long pid = null;
+        ClientConnections clients = null;
         LiveNode live;
         try {
             live = node.connect();
         } catch (RedisTlsException e) {
-            return new Live(false, false, null, null, null, e.getMessage(), null, null);
+            return new Live(false, false, null, null, null, e.getMessage(), null, null, null);
         }
         try (live) {
             config = LiveApply.snapshot(live);
             pid = live.processId();
             int tlsPort = Integer.parseInt(config.getOrDefault("tls-port", "0"));
+            clients = clients(live, config);
             if (tlsPort == 0 || !node.keys().isComplete()) {
                 return new Live(true, false, null, null, null,
-                        tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid);
+                        tlsPort == 0 ? "TLS is not enabled live" : "no client certificate to probe with", config, pid, clients);
             }
             TlsProbe.Handshake hs = TlsProbe.handshake(node.host(), live.endpoint().withPort(tlsPort), node.keys().clientContext());
             return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.protocol(), hs.suite(),
-                    hs.failure(), config, pid);
+                    hs.failure(), config, pid, clients);
         } catch (RedisTlsException e) {
-            return new Live(true, false, null, null, null, e.getMessage(), config, pid);
+            return new Live(true, false, null, null, null, e.getMessage(), config, pid, clients);
+        }
+    }
+
+    /** The live node's clients on its live ports; null when CLIENT is renamed away (status still reports the rest). */
+    private static ClientConnections clients(LiveNode live, Map<String, String> config) {
+        try {
+            return live.clients(Integer.parseInt(config.getOrDefault("port", "0")), Integer.parseInt(config.getOrDefault("tls-port", "0")));
+        } catch (RedisTlsException | NumberFormatException e) {
+            return null;
         }
     }
 
@@ -118,9 +155,12 @@ public final class Status {
         m.put("tlsProfile", s.configured().profile() == null ? null : s.configured().profile().word());
         Map<String, Object> certs = new LinkedHashMap<>();
         certs.put("root", certJson(s.certs().root()));
-        certs.put("server", certJson(s.certs().server()));
-        certs.put("client", certJson(s.certs().client()));
+        certs.put("server", leafJson(s.certs().server(), s.signedBy().get("server")));
+        certs.put("client", leafJson(s.certs().client(), s.signedBy().get("client")));
         m.put("certificates", certs);
+        m.put("trust", s.trust().stream().map(CertInfo::toMap).toList());
+        m.put("hostName", s.hostName());
+        m.put("names", s.names() == null ? null : s.names().toMap());
         Map<String, Object> live = new LinkedHashMap<>();
         live.put("reachable", s.live().reachable());
         live.put("tlsHandshake", s.live().tlsHandshake());
@@ -137,11 +177,21 @@ public final class Status {
         }
         live.put("error", s.live().error());
         m.put("live", live);
+        m.put("clients", s.live().clients() == null ? null : s.live().clients().toMap());
         return m;
     }
 
     private static Map<String, Object> certJson(CertInfo c) {
         return c == null ? null : c.toMap();
+    }
+
+    private static Map<String, Object> leafJson(CertInfo c, String signedBy) {
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = c.toMap();
+        m.put("signedBy", signedBy);
+        return m;
     }
 
     public static Optional<String> expiryWarning(String what, CertInfo c) {

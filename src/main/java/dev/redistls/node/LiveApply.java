@@ -141,6 +141,32 @@ public final class LiveApply {
         }
     }
 
+    /**
+     * Makes the node load its trust file ({@code tls-ca-cert-file}) again: what a root rollover changes while the
+     * served certificate stays. A changed path always loads (an unchanged one does not on every release), so the
+     * setting is pointed at a fresh copy and back; each CONFIG SET loads the whole TLS context or nothing, and
+     * connections already open keep theirs.
+     */
+    public static void reloadTrust(LiveNode node, Host host, KeysDir keys) {
+        Path caCopy = copyName(keys.serverRoot());
+        SafeFiles fs = new SafeFiles(host);
+        try {
+            FileStat st = fs.stat(keys.serverRoot()).orElseThrow();
+            new FileBatch(host, true).write(caCopy, fs.read(keys.serverRoot()), FileModes.PUBLIC,
+                    new FileOwner(st.uid(), st.gid(), null)).commit();
+            node.configSet(Map.of("tls-ca-cert-file", caCopy.toString()));
+            node.configSet(Map.of("tls-ca-cert-file", keys.serverRoot().toString()));
+        } catch (IOException e) {
+            throw FileError.failed("cannot stage a copy of the trust file for reload in", keys.serverRoot().getParent(), host, e);
+        } finally {
+            try {
+                new FileBatch(host, true).delete(caCopy).commit();
+            } catch (RuntimeException ignored) {
+                // a leftover copy of a public certificate, in the node's root-only keys dir
+            }
+        }
+    }
+
     private static Path copyName(Path file) {
         return file.resolveSibling(".reload-" + file.getFileName());
     }

@@ -195,6 +195,16 @@ public final class LiveNode implements AutoCloseable {
         return "sentinel".equals(infoField("redis_mode"));
     }
 
+    /** Who is connected, on which listener (see {@link ClientConnections}); this connection left out. */
+    public ClientConnections clients(int plainPort, int tlsPort) {
+        try {
+            long own = jedis.clientId();
+            return ClientConnections.parse(jedis.clientList(), plainPort, tlsPort, own);
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("CLIENT LIST on " + endpoint + " failed: " + firstLine(e.getMessage()));
+        }
+    }
+
     public String infoField(String field) {
         for (String line : jedis.info("server").split("\r?\n")) {
             if (line.startsWith(field + ":")) {

@@ -10,6 +10,7 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 
 /**
  * Proves a node serves what its files say: a handshake on the TLS port presenting the node's client certificate,
@@ -21,7 +22,7 @@ import java.security.cert.X509Certificate;
 public final class NodeVerifier {
     /** What should hold on the live node. {@code plainPort} 0: the plain port must not answer {@code closedPlainPort}. */
     public record Expectation(Host host, Endpoint tls, int plainPort, int closedPlainPort, AuthClients authClients,
-                              TlsProfile profile, X509Certificate root, X509Certificate serverCert,
+                              TlsProfile profile, List<X509Certificate> roots, X509Certificate serverCert,
                               X509Certificate clientCert, PrivateKey clientKey, Credentials credentials) {
     }
 
@@ -30,7 +31,7 @@ public final class NodeVerifier {
 
     public static Verification verify(Expectation e) {
         Verification v = new Verification();
-        SSLContext withCert = TlsContexts.create(e.root(), e.clientCert(), e.clientKey());
+        SSLContext withCert = TlsContexts.create(e.roots(), e.clientCert(), e.clientKey());
         TlsProbe.Handshake hs = TlsProbe.handshake(e.host(), e.tls(), withCert);
         if (!hs.ok()) {
             v.add("tls handshake on " + e.tls(), false, hs.failure());
@@ -49,7 +50,7 @@ public final class NodeVerifier {
                 TlsProfile.WEAK_JAVA_SUITES);
         v.add("CBC and static-RSA suites refused", !weak.ok(), weak.ok() ? "accepted " + weak.suite() : "");
         v.add("PING over TLS with client certificate", pings(e.host(), e.tls(), withCert, e.credentials()), "");
-        boolean anonymous = pings(e.host(), e.tls(), TlsContexts.create(e.root(), null, null), e.credentials());
+        boolean anonymous = pings(e.host(), e.tls(), TlsContexts.create(e.roots(), null, null), e.credentials());
         boolean wantAnonymous = e.authClients() != AuthClients.YES;
         v.add(wantAnonymous ? "client without certificate accepted" : "client without certificate refused",
                 anonymous == wantAnonymous, "tls-auth-clients " + e.authClients().word());

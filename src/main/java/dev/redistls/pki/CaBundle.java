@@ -44,7 +44,16 @@ public final class CaBundle {
 
     /** A PKCS#12 trust store holding one certificate (a root), as bytes. */
     public static byte[] truststore(String alias, X509Certificate root, char[] password) {
-        return store(password, ks -> ks.setCertificateEntry(alias, root));
+        return truststore(alias, java.util.List.of(root), password);
+    }
+
+    /** A PKCS#12 trust store holding {@code roots} ({@code alias}, then {@code alias-2} ...), as bytes. */
+    public static byte[] truststore(String alias, java.util.List<X509Certificate> roots, char[] password) {
+        return store(password, ks -> {
+            for (int i = 0; i < roots.size(); i++) {
+                ks.setCertificateEntry(i == 0 ? alias : alias + "-" + (i + 1), roots.get(i));
+            }
+        });
     }
 
     private interface Entry {

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,6 +28,17 @@ import java.util.Optional;
  * <p>
  * A CA home that someone else could write (or whose parents they could), or a root key others could read, is
  * refused with the command that fixes it: a swapped root would make every node trust an attacker.
+ * <p>
+ * <b>Two roots during a rollover.</b> {@code root.crt}/{@code root.key} is always the <i>issuing</i> root: every
+ * certificate is issued from it and {@link #load()} returns it, so nothing that issues needs to know about rollovers.
+ * Between {@code ca rotate begin} and {@code finish} the previous root waits in {@code retiring/root.crt} (and its
+ * key in {@code retiring/root.key}, used only to prove at finish that nodes refuse it): still trusted
+ * ({@link #trust()} = issuing first, then retiring), never issuing. Begin copies the current pair to
+ * {@code retiring/} (key first, certificate last), then writes the new pair over {@code root.*} (key first); finish
+ * deletes {@code retiring/} (key first). Every state a crash can leave is recognised: a {@code retiring/} copy equal
+ * to the issuing root is no rollover yet; a new {@code root.key} beside the old {@code root.crt} (the switch cut in
+ * half) is refused by {@link #load()} with "run 'ca rotate begin' again", which makes a fresh pair; a
+ * {@code retiring/root.crt} without its key is a rollover whose finish was cut short (run finish again).
  */
 public final class CaHome {
     public static final String ENV = "REDIS_TLS_CA_HOME";
@@ -62,6 +75,24 @@ public final class CaHome {
         return dir.resolve("root.key");
     }
 
+    /** The previous root during a rollover. */
+    public Path retiringCertFile() {
+        return dir.resolve("retiring/root.crt");
+    }
+
+    public Path retiringKeyFile() {
+        return dir.resolve("retiring/root.key");
+    }
+
+    /**
+     * The group name a root made here gets when none is given: the CA home's folder name, so that
+     * {@code /var/lib/redis-tls/orders} makes "redis-tls root CA orders" (never the first node's host name).
+     */
+    public String defaultGroupName() {
+        Path name = dir.getFileName();
+        return name == null ? "redis-tls" : name.toString();
+    }
+
     private SafeFiles fs() {
         return new SafeFiles(host);
     }
@@ -82,24 +113,134 @@ public final class CaHome {
                     + " is missing (restore it, or import the group's root with 'redis-tls ca import')");
         }
         checkSafe();
-        FileStat keyStat = fs().lstat(keyFile()).orElseThrow();
-        int euid = host.facts().euid();
-        if (!keyStat.isFile()) {
-            throw RedisTlsException.badInput("root key " + keyFile() + " is not a regular file");
-        }
-        if ((keyStat.mode() & 0077) != 0 || (keyStat.uid() != euid && keyStat.uid() != 0)) {
-            throw RedisTlsException.badInput("root key " + keyFile() + " can be read by others (mode " + keyStat.octal()
-                    + ", owner uid " + keyStat.uid() + "): run 'chmod 600 " + keyFile() + "', and judge whether the root was exposed");
-        }
-        X509Certificate root = Pem.parseCertificates(text(certFile()), certFile().toString()).get(0);
+        requirePrivate(keyFile());
+        X509Certificate root = certificate(certFile());
         PrivateKey rootKey = Pem.parsePrivateKey(text(keyFile()), keyFile().toString());
         if (!CertificateAuthority.matches(root, rootKey)) {
+            if (retiring().filter(root::equals).isPresent()) {
+                throw RedisTlsException.failed("the root rollover in CA home " + dir + " was interrupted (" + keyFile()
+                        + " is new, " + certFile() + " not yet): run 'redis-tls ca rotate begin --ca-only --ca-home " + dir
+                        + "' again to finish it");
+            }
             throw RedisTlsException.badInput("root key " + keyFile() + " does not match root certificate " + certFile());
         }
-        if (root.getBasicConstraints() < 0) {
-            throw RedisTlsException.badInput(certFile() + " is not a CA certificate");
-        }
         return Optional.of(new CertificateAuthority(root, rootKey));
+    }
+
+    private void requirePrivate(Path key) {
+        FileStat keyStat = fs().lstat(key).orElseThrow();
+        int euid = host.facts().euid();
+        if (!keyStat.isFile()) {
+            throw RedisTlsException.badInput("root key " + key + " is not a regular file");
+        }
+        if ((keyStat.mode() & 0077) != 0 || (keyStat.uid() != euid && keyStat.uid() != 0)) {
+            throw RedisTlsException.badInput("root key " + key + " can be read by others (mode " + keyStat.octal()
+                    + ", owner uid " + keyStat.uid() + "): run 'chmod 600 " + key + "', and judge whether the root was exposed");
+        }
+    }
+
+    private X509Certificate certificate(Path file) {
+        X509Certificate cert = Pem.parseCertificates(text(file), file.toString()).get(0);
+        if (cert.getBasicConstraints() < 0) {
+            throw RedisTlsException.badInput(file + " is not a CA certificate");
+        }
+        return cert;
+    }
+
+    /** The previous root while a rollover is under way (its certificate; it no longer issues). */
+    public Optional<X509Certificate> retiring() {
+        if (!fs().exists(retiringCertFile())) {
+            return Optional.empty();
+        }
+        checkSafe();
+        return Optional.of(certificate(retiringCertFile()));
+    }
+
+    /** Whether a rollover is under way: a retiring root other than the issuing one. */
+    public boolean rotating() {
+        Optional<X509Certificate> old = retiring();
+        return old.isPresent() && load().map(ca -> !ca.certificate().equals(old.get())).orElse(false);
+    }
+
+    /**
+     * What a node managed from this home trusts: the issuing root, then the retiring one during a rollover. Empty
+     * when the home holds no root.
+     */
+    public List<X509Certificate> trust() {
+        Optional<CertificateAuthority> issuing = load();
+        if (issuing.isEmpty()) {
+            return List.of();
+        }
+        List<X509Certificate> roots = new ArrayList<>(List.of(issuing.get().certificate()));
+        retiring().filter(r -> !roots.contains(r)).ifPresent(roots::add);
+        return roots;
+    }
+
+    /** The retiring root with its key (present until finish), for proving that nodes refuse it once retired. */
+    public Optional<CertificateAuthority> retiringAuthority() {
+        Optional<X509Certificate> cert = retiring();
+        if (cert.isEmpty() || !fs().exists(retiringKeyFile())) {
+            return Optional.empty();
+        }
+        requirePrivate(retiringKeyFile());
+        PrivateKey key = Pem.parsePrivateKey(text(retiringKeyFile()), retiringKeyFile().toString());
+        return CertificateAuthority.matches(cert.get(), key) ? Optional.of(new CertificateAuthority(cert.get(), key)) : Optional.empty();
+    }
+
+    /** What {@link #beginRotation} did: the issuing (new) root, the retiring one, and whether it was made just now. */
+    public record Rotation(CertificateAuthority issuing, X509Certificate retiring, boolean started) {
+    }
+
+    /**
+     * Starts a rollover: the current root moves to {@code retiring/} and a new root of the same group and key type
+     * becomes the issuing one. During a rollover (or after a begin cut short), finishes or returns it unchanged.
+     */
+    public Rotation beginRotation() {
+        Optional<X509Certificate> old = retiring();
+        CertificateAuthority current;
+        try {
+            current = load().orElseThrow(() -> RedisTlsException.badInput("no root CA in " + dir
+                    + " to roll over: run 'redis-tls ca init' or 'redis-tls ca import'"));
+        } catch (RedisTlsException interrupted) {
+            CertificateAuthority previous = retiringAuthority().filter(p -> p.certificate().equals(certificate(certFile())))
+                    .orElseThrow(() -> interrupted);
+            return new Rotation(switchTo(previous), previous.certificate(), true);
+        }
+        if (old.isPresent() && !old.get().equals(current.certificate())) {
+            return new Rotation(current, old.get(), false);
+        }
+        prepare();
+        fs().ensureDirectory(retiringCertFile().getParent(), FileModes.PRIVATE_DIR, -1, -1);
+        FileOwner me = FileOwner.current(host);
+        // The certificate last: a retiring/ without it is no rollover, and begin writes it again.
+        new FileBatch(host, false)
+                .write(retiringKeyFile(), Pem.encode(current.privateKey()).getBytes(StandardCharsets.US_ASCII), FileModes.PRIVATE, me)
+                .write(retiringCertFile(), Pem.encode(current.certificate()).getBytes(StandardCharsets.US_ASCII), FileModes.PUBLIC, me)
+                .commit();
+        return new Rotation(switchTo(current), current.certificate(), true);
+    }
+
+    private CertificateAuthority switchTo(CertificateAuthority previous) {
+        X509Certificate old = previous.certificate();
+        CertificateAuthority next = CertificateAuthority.createRoot(CertificateAuthority.groupOf(old),
+                KeyType.of(previous.privateKey()), CertificateAuthority.ROOT_DAYS);
+        save(next);
+        return next;
+    }
+
+    /** Ends a rollover: the retiring root (key first) leaves the home. Returns it, or empty when there was none. */
+    public Optional<X509Certificate> finishRotation() {
+        Optional<X509Certificate> old = retiring();
+        if (old.isEmpty()) {
+            return Optional.empty();
+        }
+        FileBatch batch = new FileBatch(host, false);
+        if (fs().exists(retiringKeyFile())) {
+            batch.delete(retiringKeyFile());
+        }
+        batch.delete(retiringCertFile()).commit();
+        fs().removeEmptyTree(retiringCertFile().getParent());
+        return old;
     }
 
     private String text(Path file) {

@@ -63,6 +63,7 @@ public final class CertificateAuthority {
 
     /** A new self-signed root whose subject names the group, so that two groups' roots are told apart. */
     public static CertificateAuthority createRoot(String group, KeyType keyType, int days) {
+        requireGroupName(group);
         KeyPair pair = keyType.generate();
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
                 .addRDN(BCStyle.O, "redis-tls")
@@ -72,6 +73,29 @@ public final class CertificateAuthority {
         X509Certificate root = sign(subject, subject, pair.getPublic(), null, pair.getPrivate(),
                 keyType, CertProfile.ROOT, null, days);
         return new CertificateAuthority(root, pair.getPrivate());
+    }
+
+    /**
+     * Refuses a group name that would make a confusing subject: it is shown in every client's trust store and in
+     * {@code openssl} output, so printable text of 1 to 64 characters, no leading or trailing space.
+     */
+    public static String requireGroupName(String group) {
+        if (group == null || group.isEmpty() || group.length() > 64 || !group.strip().equals(group)
+                || !group.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f && !Character.isISOControl(c))) {
+            throw RedisTlsException.badInput("invalid group name '" + group + "': use 1 to 64 printable characters"
+                    + " (it names the root CA: \"redis-tls root CA NAME\")");
+        }
+        return group;
+    }
+
+    /** The group a root names (its OU, as {@link #createRoot} writes it), else its whole subject. */
+    public static String groupOf(X509Certificate root) {
+        X500Name name = X500Name.getInstance(root.getSubjectX500Principal().getEncoded());
+        var ou = name.getRDNs(BCStyle.OU);
+        if (ou.length == 1 && ou[0].getFirst() != null) {
+            return org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(ou[0].getFirst().getValue());
+        }
+        return root.getSubjectX500Principal().getName();
     }
 
     /** Issues a leaf for {@code publicKey}; {@code names} may be empty (client certificates). */
@@ -105,6 +129,22 @@ public final class CertificateAuthority {
         if (days < 1 || days > MAX_LEAF_DAYS) {
             throw RedisTlsException.badInput("--days must be between 1 and " + MAX_LEAF_DAYS + ", got " + days);
         }
+    }
+
+    /** The root among {@code roots} whose key signed {@code leaf} (two roots have the same subject in a rollover). */
+    public static java.util.Optional<X509Certificate> signer(java.util.List<X509Certificate> roots, X509Certificate leaf) {
+        if (leaf == null) {
+            return java.util.Optional.empty();
+        }
+        for (X509Certificate root : roots) {
+            try {
+                leaf.verify(root.getPublicKey());
+                return java.util.Optional.of(root);
+            } catch (GeneralSecurityException e) {
+                // not this one
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Whether {@code key} is the private half of this root's public key. */

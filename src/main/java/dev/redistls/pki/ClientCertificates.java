@@ -4,6 +4,9 @@ import dev.redistls.RedisTlsException;
 import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -43,18 +46,22 @@ public final class ClientCertificates {
         CertificateAuthority ca = r.caHome().load().orElseThrow(() -> RedisTlsException.badInput(
                 "no root CA in " + r.caHome().dir() + ": pass the --ca-home that made " + r.keysDir().dir()));
         // --force does not override this: a client certificate from another root would be refused by the node.
-        r.keysDir().root().filter(root -> !root.equals(ca.certificate())).ifPresent(root -> {
+        List<X509Certificate> trusted = r.keysDir().trustedRoots();
+        if (!trusted.isEmpty() && !trusted.contains(ca.certificate())) {
             throw RedisTlsException.badInput("keys dir " + r.keysDir().dir() + " trusts another root ("
-                    + root.getSubjectX500Principal().getName() + ") than CA home " + r.caHome().dir()
-                    + ": pass the --ca-home that made this keys dir");
-        });
+                    + trusted.get(0).getSubjectX500Principal().getName() + ") than CA home " + r.caHome().dir()
+                    + ": pass the --ca-home that made this keys dir" + (r.caHome().rotating()
+                    ? ", or run 'redis-tls ca rotate begin' on the node first" : ""));
+        }
         if (!r.force() && (r.keysDir().has(r.keysDir().clientCert(name)) || r.keysDir().has(r.keysDir().clientKey(name)))) {
             throw RedisTlsException.badInput("client certificate " + r.keysDir().clientCert(name)
                     + " already exists: pass --force to re-issue it");
         }
         r.keysDir().prepare(r.owner());
         IssuedCertificate client = ca.issueClient(name, r.keyType(), r.days());
-        r.keysDir().stageClient(new FileBatch(r.keysDir().host(), false), ca.certificate(), name, client, r.owner()).commit();
+        // The trust file keeps every root the node trusts (a rollover's two).
+        List<X509Certificate> trust = new ArrayList<>(trusted.isEmpty() ? List.of(ca.certificate()) : trusted);
+        r.keysDir().stageClient(new FileBatch(r.keysDir().host(), false), trust, name, client, r.owner()).commit();
         return client;
     }
 }

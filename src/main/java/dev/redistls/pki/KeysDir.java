@@ -113,6 +113,11 @@ public final class KeysDir {
         return Pem.parseCertificates(text(file, "certificate"), file + FileError.where(host)).get(0);
     }
 
+    /** Every certificate of a trust file ({@code root.crt}: two roots during a rollover, the issuing one first). */
+    public List<X509Certificate> trust(Path file) {
+        return Pem.parseCertificates(text(file, "certificate"), file + FileError.where(host));
+    }
+
     public PrivateKey privateKey(Path file) {
         return Pem.parsePrivateKey(text(file, "private key"), file + FileError.where(host));
     }
@@ -132,7 +137,7 @@ public final class KeysDir {
      * way every proof, probe and status check talks to the node.
      */
     public SSLContext clientContext() {
-        return TlsContexts.create(certificate(clientRoot()), certificate(clientCert()), privateKey(clientKey()));
+        return TlsContexts.create(trust(clientRoot()), certificate(clientCert()), privateKey(clientKey()));
     }
 
     /** Whether a private key belongs to a certificate, for each pair present: a pair cut in half by a crash is not. */
@@ -165,12 +170,33 @@ public final class KeysDir {
 
     /** Refuses a keys dir whose certificates come from another root than {@code ca}'s. */
     public void requireSameRoot(CertificateAuthority ca, CaHome home) {
+        requireSameRoot(home);
+    }
+
+    /**
+     * Refuses a keys dir that trusts none of the roots of {@code home} (its issuing root, and during a rollover the
+     * retiring one): its certificates come from another group's root.
+     */
+    public void requireSameRoot(CaHome home) {
         Optional<X509Certificate> mine = root();
-        if (mine.isPresent() && !mine.get().equals(ca.certificate())) {
+        if (mine.isEmpty()) {
+            return;
+        }
+        List<X509Certificate> ours = trust(has(serverRoot()) ? serverRoot() : clientRoot());
+        List<X509Certificate> homes = home.trust();
+        if (ours.stream().noneMatch(homes::contains)) {
             throw RedisTlsException.badInput("keys dir " + dir + FileError.where(host) + " holds certificates from another root ("
                     + mine.get().getSubjectX500Principal().getName() + ") than CA home " + home.dir()
                     + ": pass --ca-home with that root, or --force to re-issue everything from this one");
         }
+    }
+
+    /** The roots this keys dir trusts now (server/root.crt, else client/root.crt); empty when it has none. */
+    public List<X509Certificate> trustedRoots() {
+        if (has(serverRoot())) {
+            return trust(serverRoot());
+        }
+        return has(clientRoot()) ? trust(clientRoot()) : List.of();
     }
 
     /**
@@ -256,25 +282,37 @@ public final class KeysDir {
         }
     }
 
-    /** Adds the root and a node's server certificate and key to {@code batch}. */
-    public FileBatch stageServer(FileBatch batch, X509Certificate root, IssuedCertificate server, FileOwner owner) {
+    /** Adds the trusted roots and a node's server certificate and key to {@code batch}. */
+    public FileBatch stageServer(FileBatch batch, List<X509Certificate> trust, IssuedCertificate server, FileOwner owner) {
         return batch
-                .write(serverRoot(), pem(root), FileModes.PUBLIC, owner)
+                .write(serverRoot(), pem(trust), FileModes.PUBLIC, owner)
                 .write(serverKey(), pem(server.privateKey()), FileModes.PRIVATE, owner)
-                .write(serverCert(), pem(server.certificate()), FileModes.PUBLIC, owner);
+                .write(serverCert(), pem(List.of(server.certificate())), FileModes.PUBLIC, owner);
     }
 
-    /** Adds the root and a client certificate and key ({@code client/NAME.*}) to {@code batch}. */
-    public FileBatch stageClient(FileBatch batch, X509Certificate root, String name, IssuedCertificate client,
+    /** Adds the trusted roots and a client certificate and key ({@code client/NAME.*}) to {@code batch}. */
+    public FileBatch stageClient(FileBatch batch, List<X509Certificate> trust, String name, IssuedCertificate client,
                                  FileOwner owner) {
         return batch
-                .write(clientRoot(), pem(root), FileModes.PUBLIC, owner)
+                .write(clientRoot(), pem(trust), FileModes.PUBLIC, owner)
                 .write(clientKey(name), pem(client.privateKey()), FileModes.PRIVATE, owner)
-                .write(clientCert(name), pem(client.certificate()), FileModes.PUBLIC, owner);
+                .write(clientCert(name), pem(List.of(client.certificate())), FileModes.PUBLIC, owner);
     }
 
-    private static byte[] pem(X509Certificate cert) {
-        return Pem.encode(cert).getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Adds both trust files holding {@code trust} to {@code batch}, with the owner and mode they have (a rollover
+     * changes what the node trusts, nothing else).
+     */
+    public FileBatch stageTrust(FileBatch batch, List<X509Certificate> trust) {
+        return batch.write(serverRoot(), pem(trust), FileModes.PUBLIC, null)
+                .write(clientRoot(), pem(trust), FileModes.PUBLIC, null);
+    }
+
+    /** Several certificates in one PEM file, in order: what Redis's tls-ca-cert-file and every client read. */
+    private static byte[] pem(List<X509Certificate> certs) {
+        StringBuilder sb = new StringBuilder();
+        certs.forEach(c -> sb.append(Pem.encode(c)));
+        return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] pem(PrivateKey key) {

@@ -5,6 +5,7 @@ import dev.redistls.files.FileBatch;
 import dev.redistls.files.FileOwner;
 
 import java.security.cert.X509Certificate;
+import java.util.List;
 
 /**
  * The add-on's {@code selfcertgen}, done right: fills a node's keys dir with a server certificate and a default
@@ -44,8 +45,10 @@ public final class NodeKeys {
         /** Adds the keys dir files to {@code batch}; nothing for a kept keys dir. */
         public FileBatch stage(FileBatch batch) {
             if (!kept) {
-                request.keysDir().stageServer(batch, ca.certificate(), server, request.owner());
-                request.keysDir().stageClient(batch, ca.certificate(), KeysDir.DEFAULT_CLIENT, client, request.owner());
+                // During a rollover a node made now trusts both roots, like every other node of the group.
+                List<X509Certificate> trust = rootCreated ? List.of(ca.certificate()) : request.caHome().trust();
+                request.keysDir().stageServer(batch, trust, server, request.owner());
+                request.keysDir().stageClient(batch, trust, KeysDir.DEFAULT_CLIENT, client, request.owner());
             }
             return batch;
         }
@@ -88,7 +91,7 @@ public final class NodeKeys {
         }
         boolean created = existing == null;
         CertificateAuthority ca = created
-                ? CertificateAuthority.createRoot(r.hostname(), r.keyType(), CertificateAuthority.ROOT_DAYS)
+                ? CertificateAuthority.createRoot(r.caHome().defaultGroupName(), r.keyType(), CertificateAuthority.ROOT_DAYS)
                 : existing;
         IssuedCertificate server = ca.issueNode(r.hostname(), r.names(), r.keyType(), r.days());
         IssuedCertificate client = ca.issueClient(KeysDir.DEFAULT_CLIENT, r.keyType(), r.days());

@@ -28,14 +28,35 @@ public final class TlsContexts {
 
     /** Trusts {@code root}; presents {@code clientCert}/{@code clientKey} when both are given. */
     public static SSLContext create(X509Certificate root, X509Certificate clientCert, PrivateKey clientKey) {
+        return create(List.of(root), clientCert, clientKey);
+    }
+
+    /**
+     * Trusts every one of {@code roots} (two during a rollover); presents {@code clientCert}/{@code clientKey} when
+     * both are given, with the root that signed it.
+     */
+    public static SSLContext create(List<X509Certificate> roots, X509Certificate clientCert, PrivateKey clientKey) {
         try {
-            X509ExtendedKeyManager km = clientCert != null && clientKey != null
-                    ? keyManager(clientKey, new X509Certificate[] {clientCert, root}) : null;
+            X509ExtendedKeyManager km = null;
+            if (clientCert != null && clientKey != null) {
+                List<X509Certificate> chain = new java.util.ArrayList<>(List.of(clientCert));
+                roots.stream().filter(r -> signs(r, clientCert)).findFirst().ifPresent(chain::add);
+                km = keyManager(clientKey, chain.toArray(new X509Certificate[0]));
+            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(km == null ? null : new KeyManager[] {km}, new TrustManager[] {trustManager(List.of(root))}, null);
+            ctx.init(km == null ? null : new KeyManager[] {km}, new TrustManager[] {trustManager(roots)}, null);
             return ctx;
         } catch (GeneralSecurityException e) {
             throw RedisTlsException.failed("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean signs(X509Certificate root, X509Certificate leaf) {
+        try {
+            leaf.verify(root.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

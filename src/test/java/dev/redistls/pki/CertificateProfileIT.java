@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CertificateProfileIT {
     static final String HOST = "node-a.example";
+    static final String GROUP = "orders";
     static final String EXTRA_IP = "10.9.8.7";
     static final String EXTRA_DNS = "redis.internal";
 
@@ -35,7 +36,7 @@ class CertificateProfileIT {
     static KeysDir keysDir(KeyType type) {
         return ISSUED.computeIfAbsent(type, t -> {
             Path keys = work.resolve(t.label() + "/keys");
-            Cli.Result r = Cli.run("certs", "--keys-dir", keys.toString(), "--ca-home", work.resolve(t.label() + "/ca").toString(),
+            Cli.Result r = Cli.run("certs", "--keys-dir", keys.toString(), "--ca-home", work.resolve(t.label() + "/" + GROUP).toString(),
                     "--hostname", HOST, "--san", EXTRA_IP, "--san", EXTRA_DNS, "--key-type", t.label(), "--owner", "root");
             assertThat(r.exitCode()).as(r.toString()).isZero();
             return KeysDir.local(keys);
@@ -62,7 +63,8 @@ class CertificateProfileIT {
         assertThat(extension(text, "Key Usage")).isEqualTo("critical\nCertificate Sign, CRL Sign");
         assertThat(extension(text, "Subject Key Identifier")).matches("[0-9A-F:]{59}");
         assertThat(text).doesNotContain("Extended Key Usage");
-        assertThat(text).contains("Subject: O = redis-tls, OU = " + HOST + ", CN = redis-tls root CA " + HOST);
+        // The root names the group (the CA home's folder name), not the first node's host.
+        assertThat(text).contains("Subject: O = redis-tls, OU = " + GROUP + ", CN = redis-tls root CA " + GROUP);
         assertKeyType(text, type);
     }
 
