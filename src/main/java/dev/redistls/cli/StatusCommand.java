@@ -1,5 +1,6 @@
 package dev.redistls.cli;
 
+import dev.redistls.install.Phases;
 import dev.redistls.install.Status;
 import dev.redistls.pki.CertInfo;
 import picocli.CommandLine.Command;
@@ -24,9 +25,12 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Status.Snapshot s;
+        Phases phases = new Phases();
         try (OpenNode open = node.open(spec, false)) {
-            s = Status.of(open.node());
+            phases.mark("connect and open node");
+            s = Status.of(open.node(), phases);
         }
+        HostOptions.reportPhases(spec, phases);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.print(out, Status.json(s));

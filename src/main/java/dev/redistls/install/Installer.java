@@ -53,6 +53,7 @@ public final class Installer {
     }
 
     public static Report install(Request r) {
+        Report report = new Report();
         Node node = r.node();
         Optional<InstallRecord> record = node.record();
         TlsSettings base = record.map(rec -> settings(rec, node))
@@ -63,7 +64,8 @@ public final class Installer {
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans(), node.host().facts());
         NodeKeys.Plan keys = NodeKeys.plan(new NodeKeys.Request(node.keys(), r.caHome(), r.hostname(), names,
                 r.keyType(), r.days(), r.owner(), false));
-        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive());
+        report.phases().mark("certificates");
+        return converge(report, node, record, target, keys, r.firewall(), r.dryRun(), r.noLive());
     }
 
     /** {@code configure}: a new mode for an installed node; its certificates stay. */
@@ -72,7 +74,7 @@ public final class Installer {
                 "redis-tls is not installed on " + node.confPath() + node.where() + " (no install record in "
                         + node.keys().dir() + "): run 'redis-tls install' first"));
         TlsSettings target = mode.applyTo(settings(record, node));
-        return converge(node, Optional.of(record), target, null, firewall, dryRun, false);
+        return converge(new Report(), node, Optional.of(record), target, null, firewall, dryRun, false);
     }
 
     static TlsSettings settings(InstallRecord rec, Node node) {
@@ -81,9 +83,8 @@ public final class Installer {
                 node.keys().serverCert(), node.keys().serverKey(), node.keys().serverRoot());
     }
 
-    private static Report converge(Node node, Optional<InstallRecord> record, TlsSettings target, NodeKeys.Plan keys,
-                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive) {
-        Report report = new Report();
+    private static Report converge(Report report, Node node, Optional<InstallRecord> record, TlsSettings target,
+                                   NodeKeys.Plan keys, FirewallPlan firewallPlan, boolean dryRun, boolean noLive) {
         // Chosen (and its tool checked) before anything is touched.
         Firewall firewall = firewallPlan.select(node.host(), record);
         Optional<LiveNode> live = node.connectForChange();
@@ -101,6 +102,7 @@ public final class Installer {
             RedisConf edited = RedisConf.parse(node.confPath(), node.conf().text(), files);
             List<ConfChange> earlier = record.map(InstallRecord::changes).orElse(List.of());
             List<ConfChange> changes = ConfEditor.apply(edited, target.directives(), earlier);
+            report.phases().mark("read live node and config");
             if (dryRun) {
                 return dryRunReport(report, node, changes, keys, target, live.isPresent(), firewall);
             }
@@ -163,6 +165,7 @@ public final class Installer {
                 } else {
                     report.verification(Proof.verify(node, target, proven.get()));
                 }
+                report.phases().mark("proof");
             }
             nextSteps(report, node, target);
             return report;

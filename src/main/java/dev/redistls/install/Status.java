@@ -61,11 +61,20 @@ public final class Status {
     }
 
     public static Snapshot of(Node node) {
+        return of(node, new Phases());
+    }
+
+    /** As {@link #of(Node)}, marking its phases (files read, live check) on {@code phases}. */
+    public static Snapshot of(Node node, Phases phases) {
         KeysDir keys = node.keys();
         TlsSettings configured = node.configuredSettings();
         Certs certs = new Certs(info(keys, keys.serverRoot()), info(keys, keys.serverCert()), info(keys, keys.clientCert()));
-        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.confPath(), keys,
-                node.record().isPresent(), configured, certs, live(node));
+        boolean installed = node.record().isPresent();
+        phases.mark("read config and certificates");
+        Live live = live(node);
+        phases.mark("live check");
+        return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.confPath(), keys, installed,
+                configured, certs, live);
     }
 
     private static Live live(Node node) {
