@@ -449,7 +449,8 @@ public final class LiveChangeBenchmark {
                 + "(%s.png)%n%n", BIN_MS, PLOT));
         md.append(String.format(Locale.ROOT, "The %d plain clients' successful requests per second (offered: %d), "
                 + "counted in %d ms bins by when each reply arrived, around the install of each scenario above "
-                + "(0 = the change starts; the shaded band lasts until it finished). Data: [%s.csv](%s.csv).%n%n",
+                + "(0 = the change starts; the shaded band lasts until it finished). A bar above the offered rate right "
+                + "after a gap is requests that had been waiting, answered together. Data: [%s.csv](%s.csv).%n%n",
                 PLAIN_CLIENTS, PLAIN_CLIENTS * RATE, BIN_MS, PLOT, PLOT));
         md.append("| scenario | change took | lowest bin from its start to 1 s after its end | empty bins (no reply at all) |\n");
         md.append("|---|---:|---:|---:|\n");
