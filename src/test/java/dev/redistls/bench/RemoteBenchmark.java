@@ -206,7 +206,10 @@ public final class RemoteBenchmark {
                 String kind = what.split(" ")[0];
                 if (what.equals("resolve") || what.equals("connect") || what.equals("key exchange and auth")) {
                     ssh += ms;
-                    kind = "connect";
+                    if (!what.equals("key exchange and auth")) {
+                        continue;
+                    }
+                    kind = "SSH connection";
                 }
                 steps.merge(kind, 1, Integer::sum);
             }
@@ -230,8 +233,9 @@ public final class RemoteBenchmark {
         table(md, all, "install", x -> x.install, INSTALL_PHASES);
         table(md, all, "status", x -> x.status, STATUS_PHASES);
         md.append('\n');
-        md.append("SSH steps per command on the other host (from `--verbose`; each is at least one round trip, "
-                + "SFTP reads and writes come on top): ");
+        md.append("SSH steps per command on the other host (from `--verbose`: exec = a command run there, facts = "
+                + "the host's facts in one exec, sftp = the SFTP subsystem opened, channel = a forwarded connection to "
+                + "Redis; each costs at least one round trip, and SFTP reads and writes come on top): ");
         Series remote = all.get(1);
         md.append("install: ").append(steps(remote.install.get(0))).append("; status: ")
                 .append(steps(remote.status.get(0))).append(".\n\n");
