@@ -95,10 +95,6 @@ public final class RemoteBenchmark {
                     "--conf", node.redisConf().toString(), "--keys-dir", node.path("/etc/redis/tls").toString());
             List<String> tlsPort = List.of("--tls-port", String.valueOf(freePort()));
 
-            // Warm-up: the OS caches, the CDS archive and the first SSH connection are not what is measured.
-            cycle(new Series("warm-up"), localArgs, tlsPort, ca);
-            cycle(new Series("warm-up"), remoteArgs, List.of("--tls-port", "6380"), ca);
-
             Series localSeries = new Series("this machine");
             List<Series> remote = new ArrayList<>();
             for (int delay : DELAYS) {
@@ -106,24 +102,33 @@ public final class RemoteBenchmark {
                         : "other host, " + delay + " ms round trip added"));
             }
             List<String> loads = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) {
-                loads.add(loadAverage().split(" ")[0]);
-                System.err.printf("run %d/%d, load average %s%n", i + 1, RUNS, loadAverage());
-                // Alternate which goes first, so a burst of other work on the machine hits both alike.
-                if (i % 2 == 0) {
-                    cycle(localSeries, localArgs, tlsPort, ca);
-                }
-                for (int d = 0; d < DELAYS.size(); d++) {
-                    delay(node, DELAYS.get(d));
-                    try {
-                        cycle(remote.get(d), remoteArgs, List.of("--tls-port", "6380"), ca);
-                    } finally {
-                        delay(node, 0);
+            try {
+                // Warm-up: the OS caches, the CDS archive and the first SSH connection are not what is measured.
+                cycle(new Series("warm-up"), localArgs, tlsPort, ca);
+                cycle(new Series("warm-up"), remoteArgs, List.of("--tls-port", "6380"), ca);
+                for (int i = 0; i < RUNS; i++) {
+                    loads.add(loadAverage().split(" ")[0]);
+                    System.err.printf("run %d/%d, load average %s%n", i + 1, RUNS, loadAverage());
+                    // Alternate which goes first, so a burst of other work on the machine hits both alike.
+                    if (i % 2 == 0) {
+                        cycle(localSeries, localArgs, tlsPort, ca);
+                    }
+                    for (int d = 0; d < DELAYS.size(); d++) {
+                        delay(node, DELAYS.get(d));
+                        try {
+                            cycle(remote.get(d), remoteArgs, List.of("--tls-port", "6380"), ca);
+                        } finally {
+                            delay(node, 0);
+                        }
+                    }
+                    if (i % 2 == 1) {
+                        cycle(localSeries, localArgs, tlsPort, ca);
                     }
                 }
-                if (i % 2 == 1) {
-                    cycle(localSeries, localArgs, tlsPort, ca);
-                }
+            } catch (RuntimeException e) {
+                // What the host's sshd saw (e.g. why it closed the connection) is the first thing to read.
+                System.err.println("sshd log of " + node.name() + " (tail):\n" + tail(node.sshdLog(), 40));
+                throw e;
             }
             List<Series> all = new ArrayList<>();
             all.add(localSeries);
@@ -329,6 +334,15 @@ public final class RemoteBenchmark {
     private static void run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         p.waitFor();
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
+        }
     }
 
     private static String loadAverage() {
