@@ -59,6 +59,8 @@ public final class RemoteBenchmark {
         final String name;
         final List<Run> install = new ArrayList<>();
         final List<Run> status = new ArrayList<>();
+        /** Commands that failed (not timed; run again, as the tool's message says, before going on). */
+        final List<String> failures = new ArrayList<>();
 
         Series(String name) {
             this.name = name;
@@ -104,8 +106,13 @@ public final class RemoteBenchmark {
             List<String> loads = new ArrayList<>();
             try {
                 // Warm-up: the OS caches, the CDS archive and the first SSH connection are not what is measured.
-                cycle(new Series("warm-up"), localArgs, tlsPort, ca);
-                cycle(new Series("warm-up"), remoteArgs, List.of("--tls-port", "6380"), ca);
+                cycle(localSeries, localArgs, tlsPort, ca);
+                cycle(remote.get(0), remoteArgs, List.of("--tls-port", "6380"), ca);
+                for (Series x : List.of(localSeries, remote.get(0))) {
+                    x.install.clear();
+                    x.status.clear();
+                    x.failures.replaceAll(f -> "warm-up " + f);
+                }
                 for (int i = 0; i < RUNS; i++) {
                     loads.add(loadAverage().split(" ")[0]);
                     System.err.printf("run %d/%d, load average %s%n", i + 1, RUNS, loadAverage());
@@ -149,13 +156,26 @@ public final class RemoteBenchmark {
         install.addAll(node);
         install.addAll(tlsPort);
         install.addAll(List.of("--ca-home", ca.toString(), "--firewall", "none"));
-        s.install.add(timed(install, INSTALL_PHASES));
+        attempt(s, s.install, install, INSTALL_PHASES);
         List<String> status = new ArrayList<>(List.of(TOOL, "status", "--verbose"));
         status.addAll(node);
-        s.status.add(timed(status, STATUS_PHASES));
+        attempt(s, s.status, status, STATUS_PHASES);
         List<String> uninstall = new ArrayList<>(List.of(TOOL, "uninstall"));
         uninstall.addAll(node);
         must(uninstall);
+    }
+
+    /** A failed command is recorded with its error line and run again (untimed), as its message tells an operator. */
+    private static void attempt(Series s, List<Run> runs, List<String> command, List<String> phaseNames) throws Exception {
+        try {
+            runs.add(timed(command, phaseNames));
+        } catch (IllegalStateException e) {
+            String error = e.getMessage().lines().filter(l -> l.startsWith("error: ")).findFirst().orElse(e.getMessage());
+            System.err.println(s.name + ": " + command.get(1) + " failed: " + error);
+            s.failures.add("`" + command.get(1) + "`: " + error.replaceFirst("^error: ", "")
+                    .replaceAll("/tmp/[^ ]*", "…"));
+            must(command);
+        }
     }
 
     private static Run timed(List<String> command, List<String> phaseNames) throws Exception {
@@ -244,6 +264,11 @@ public final class RemoteBenchmark {
         Series remote = all.get(1);
         md.append("install: ").append(steps(remote.install.get(0))).append("; status: ")
                 .append(steps(remote.status.get(0))).append(".\n\n");
+        for (Series x : all) {
+            md.append("Failed commands, ").append(x.name).append(": ");
+            md.append(x.failures.isEmpty() ? "none" : x.failures.size() + " (" + String.join("; ", x.failures)
+                    + "), each run again at once, which succeeded, and left out of the medians").append(".\n\n");
+        }
         Run last = remote.install.get(remote.install.size() - 1);
         md.append("<details><summary>The <code>--verbose</code> timing lines of the last install on the other host ("
                 + fmt(last.wallMs()) + " ms wall time)</summary>\n\n```\n");
