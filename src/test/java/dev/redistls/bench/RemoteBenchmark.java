@@ -38,7 +38,8 @@ public final class RemoteBenchmark {
     /** Round-trip delays (ms) to add to the link, each a variant of its own; 0 = as the veth is. */
     private static final List<Integer> DELAYS = Stream.of(System.getProperty("bench.rttMs", "0").split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
-    private static final String TOOL = Path.of("bin/redis-tls").toAbsolutePath().toString();
+    /** The command to time: {@code bin/redis-tls}, or {@code -Dbench.tool=PATH} (e.g. a build with logging on). */
+    private static final String TOOL = System.getProperty("bench.tool", Path.of("bin/redis-tls").toAbsolutePath().toString());
     private static final Pattern TIMING = Pattern.compile("^timing: (.+) ([0-9.]+) ms$");
     /** The phases, in the order the tool marks them; "connect and open node" is split into SSH connect+auth and the rest. */
     private static final List<String> INSTALL_PHASES = List.of("connect+auth (SSH)", "open node (lock, facts, config)",
