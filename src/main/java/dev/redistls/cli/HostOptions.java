@@ -3,6 +3,7 @@ package dev.redistls.cli;
 import dev.redistls.RedisTlsException;
 import dev.redistls.host.Host;
 import dev.redistls.host.LocalHost;
+import dev.redistls.install.Phases;
 import dev.redistls.ssh.SshHost;
 import dev.redistls.ssh.SshTarget;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +41,17 @@ public final class HostOptions {
                     + " root-owned files there: log in as root, or pass --sudo for a user with passwordless sudo");
         }
         return remote;
+    }
+
+    /** With --verbose: how long each phase of the command took (this machine or another), on stderr. */
+    static void reportPhases(CommandSpec spec, Phases... phases) {
+        if (spec.root().userObject() instanceof RedisTlsCommand r && r.verbose()) {
+            PrintWriter err = spec.commandLine().getErr();
+            for (Phases p : phases) {
+                p.lines().forEach(l -> err.println("timing: phase " + l));
+            }
+            err.flush();
+        }
     }
 
     /** With --verbose: how long each SSH step took, on stderr. */

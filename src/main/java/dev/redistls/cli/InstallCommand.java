@@ -2,6 +2,7 @@ package dev.redistls.cli;
 
 import dev.redistls.files.FileOwner;
 import dev.redistls.install.Installer;
+import dev.redistls.install.Phases;
 import dev.redistls.install.Report;
 import dev.redistls.node.Node;
 import picocli.CommandLine.Command;
@@ -31,12 +32,16 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Phases opening = new Phases();
         try (OpenNode open = node.open(spec, !dryRun)) {
+            opening.mark("connect and open node");
             Node n = open.node();
             FileOwner owner = FileOwner.choose(n.host(), cert.owner(), n.confPath(),
                     cert.owner() == null ? n.processOwner() : Optional.empty());
+            opening.mark("owner of the keys");
             Report report = Installer.install(new Installer.Request(n, cert.caHome(), cert.hostname(n.host()), cert.sans(),
                     cert.keyType(), cert.days(), owner, mode.change(), firewall.plan(), dryRun, noLive));
+            HostOptions.reportPhases(spec, opening, report.phases());
             return ReportPrinter.print(spec.commandLine(), report);
         }
     }

@@ -31,7 +31,8 @@ import picocli.CommandLine.ScopeType;
                 "2:bad usage or input",
                 "3:applied, but verification failed"})
 public final class RedisTlsCommand implements Runnable {
-    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces of failures, and how long each step took (SSH steps, phases of install and status).")
     boolean verbose;
 
     @picocli.CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.redistls.cli;
 
+import dev.redistls.install.Phases;
 import dev.redistls.install.Status;
 import dev.redistls.node.ClientConnections;
 import dev.redistls.pki.CertInfo;
@@ -54,9 +55,12 @@ final class StatusCommand implements Callable<Integer> {
             MetricsFile.check(output);
         }
         Status.Snapshot s;
+        Phases phases = new Phases();
         try (OpenNode open = node.open(spec, false)) {
-            s = Status.of(open.node());
+            phases.mark("connect and open node");
+            s = Status.of(open.node(), phases);
         }
+        HostOptions.reportPhases(spec, phases);
         PrintWriter out = spec.commandLine().getOut();
         if (prometheus) {
             byte[] text = NodeMetrics.text(List.of(new NodeMetrics.Node(s)), Instant.now());

@@ -99,6 +99,9 @@ public final class Doctor {
                         s.live().servedSha256() == null ? "" : "served sha256 " + s.live().servedSha256(),
                         "redis-tls reissue --server " + nodeArgs));
                 f.add(policy(node, s, nodeArgs));
+                Optional<String> caching = SessionCaching.problem(node, node.configuredSettings().authClients());
+                f.add(new Finding("clients can resume TLS sessions", caching.isEmpty(), caching.orElse(""),
+                        "remove 'tls-session-caching no' from " + node.confPath() + ", then: redis-tls install " + nodeArgs));
             }
         }
         return f;

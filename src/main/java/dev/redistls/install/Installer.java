@@ -58,6 +58,7 @@ public final class Installer {
 
     /** Install with a group's additions to this node (see {@link NodeHook}). */
     public static Report install(Request r, NodeHook hook) {
+        Report report = new Report();
         Node node = r.node();
         Optional<InstallRecord> record = node.record();
         TlsSettings base = record.map(rec -> settings(rec, node))
@@ -68,7 +69,8 @@ public final class Installer {
         SubjectNames names = SubjectNames.forNode(r.hostname(), r.sans(), node.host().facts());
         NodeKeys.Plan keys = NodeKeys.plan(new NodeKeys.Request(node.keys(), r.caHome(), r.hostname(), names,
                 r.keyType(), r.days(), r.owner(), false));
-        return converge(node, record, target, keys, r.firewall(), r.dryRun(), r.noLive(), hook);
+        report.phases().mark("certificates");
+        return converge(report, node, record, target, keys, r.firewall(), r.dryRun(), r.noLive(), hook);
     }
 
     /** {@code configure}: a new mode for an installed node; its certificates stay. */
@@ -82,7 +84,7 @@ public final class Installer {
                 "redis-tls is not installed on " + node.confPath() + node.where() + " (no install record in "
                         + node.keys().dir() + "): run 'redis-tls install' first"));
         TlsSettings target = mode.applyTo(settings(record, node));
-        return converge(node, Optional.of(record), target, null, firewall, dryRun, false, hook);
+        return converge(new Report(), node, Optional.of(record), target, null, firewall, dryRun, false, hook);
     }
 
     static TlsSettings settings(InstallRecord rec, Node node) {
@@ -91,9 +93,10 @@ public final class Installer {
                 node.keys().serverCert(), node.keys().serverKey(), node.keys().serverRoot());
     }
 
-    private static Report converge(Node node, Optional<InstallRecord> record, TlsSettings target, NodeKeys.Plan keys,
-                                   FirewallPlan firewallPlan, boolean dryRun, boolean noLive, NodeHook hook) {
-        Report report = new Report();
+    private static Report converge(Report report, Node node, Optional<InstallRecord> record, TlsSettings target,
+                                   NodeKeys.Plan keys, FirewallPlan firewallPlan, boolean dryRun, boolean noLive,
+                                   NodeHook hook) {
+        SessionCaching.require(node, target.authClients());
         // Chosen (and its tool checked) before anything is touched.
         Firewall firewall = firewallPlan.select(node.host(), record);
         Optional<LiveNode> live = node.connectForChange();
@@ -112,6 +115,7 @@ public final class Installer {
             List<ConfChange> earlier = record.map(InstallRecord::changes).orElse(List.of());
             List<ConfChange> changes = ConfEditor.apply(edited, target.directives(), earlier);
             List<String> peerLines = hook.confEdit().apply(edited);
+            report.phases().mark("read live node and config");
             if (dryRun) {
                 return dryRunReport(report, node, changes, keys, target, live.isPresent(), firewall);
             }
@@ -176,6 +180,7 @@ public final class Installer {
                 } else {
                     report.verification(Proof.verify(node, target, proven.get()));
                 }
+                report.phases().mark("proof");
             }
             nextSteps(report, node, target);
             return report;

@@ -11,6 +11,7 @@ public final class Report {
     private final List<String> notes = new ArrayList<>();
     private final List<String> next = new ArrayList<>();
     private Verification verification;
+    private final Phases phases = new Phases();
 
     public Report done(String line) {
         done.add(line);
@@ -41,6 +42,11 @@ public final class Report {
 
     public List<String> nextSteps() {
         return next;
+    }
+
+    /** How long each phase of the command took (for {@code --verbose}). */
+    public Phases phases() {
+        return phases;
     }
 
     /** The proof run after the change, or null when the node was not live. */

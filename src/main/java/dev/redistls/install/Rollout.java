@@ -28,6 +28,7 @@ final class Rollout {
                                   Runnable after, String liveDone, String notRunning, Report report) {
         Map<String, String> before = live.map(LiveApply::snapshot).orElse(null);
         files.commit();
+        report.phases().mark("files");
         Optional<LiveNode> proven = live;
         boolean restarting = false;
         try {
@@ -44,7 +45,9 @@ final class Rollout {
             } else {
                 report.note(notRunning);
             }
+            report.phases().mark(live.isPresent() ? "live apply" : "restart");
             after.run();
+            report.phases().mark("firewall");
             return proven;
         } catch (RuntimeException e) {
             files.undo();

@@ -73,6 +73,11 @@ public final class Status {
     }
 
     public static Snapshot of(Node node) {
+        return of(node, new Phases());
+    }
+
+    /** As {@link #of(Node)}, marking its phases (files read, live check) on {@code phases}. */
+    public static Snapshot of(Node node, Phases phases) {
         KeysDir keys = node.keys();
         TlsSettings configured = node.configuredSettings();
         Certs certs = new Certs(info(keys, keys.serverRoot()), info(keys, keys.serverCert()), info(keys, keys.clientCert()));
@@ -84,9 +89,13 @@ public final class Status {
             signer(roots, keys.certificate(keys.clientCert())).ifPresent(r -> signedBy.put("client", CertInfo.sha256(r)));
         }
         HostNames.Check names = server == null ? null : HostNames.check(server, node.host().facts());
+        boolean installed = node.record().isPresent();
+        phases.mark("read config and certificates");
+        Live live = live(node);
+        phases.mark("live check");
         return new Snapshot(node.host().isLocal() ? null : node.host().name(), node.host().facts().hostName(),
-                node.confPath(), keys, node.record().isPresent(), configured, certs,
-                roots.stream().map(CertInfo::of).toList(), signedBy, names, live(node));
+                node.confPath(), keys, installed, configured, certs,
+                roots.stream().map(CertInfo::of).toList(), signedBy, names, live);
     }
 
     /** The root among {@code roots} whose key signed {@code leaf}. */

@@ -132,6 +132,9 @@ final class SshSession implements AutoCloseable {
         CoreModuleProperties.IO_CONNECT_TIMEOUT.set(client, s.connectTimeout());
         // One command may work for long with a quiet connection: no idle cut, but a dead peer is noticed.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        // Many small request/answer exchanges (SFTP calls, Redis commands in forwarded channels): without this, each
+        // one can wait for a delayed ACK (~40 ms).
+        CoreModuleProperties.TCP_NODELAY.set(client, true);
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(10));
         CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, Duration.ofSeconds(10));
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);

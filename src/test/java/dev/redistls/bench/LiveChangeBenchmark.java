@@ -45,13 +45,17 @@ public final class LiveChangeBenchmark {
      */
     private static final int DATASET_KEYS = Integer.getInteger("bench.datasetKeys", 1_000_000);
     private static final String USER = System.getProperty("user.name");
+    /** Width of the time-series bins of the install plot. */
+    private static final long BIN_MS = Long.getLong("bench.binMs", 100);
+    /** File name (without extension) of the install plot and its data, in the plot directory. */
+    private static final String PLOT = "live-install-throughput";
 
     private LiveChangeBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: LiveChangeBenchmark RESULT.md");
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: LiveChangeBenchmark RESULT.md [PLOT-DIR]");
             System.exit(2);
         }
         String template = new String(LiveChangeBenchmark.class.getResourceAsStream("/conf/debian12-redis.conf")
@@ -64,6 +68,9 @@ public final class LiveChangeBenchmark {
             results.add(run("B", "the add-on's way: edit redis.conf, restart redis-server", template, false, DATASET_KEYS));
         }
         String md = markdown(results);
+        if (args.length == 2) {
+            md += plot(results, Path.of(args[1]));
+        }
         Files.writeString(Path.of(args[0]), md);
         System.out.println(md);
     }
@@ -416,6 +423,42 @@ public final class LiveChangeBenchmark {
         md.append('\n');
         results.forEach(r -> section(md, r.id + " — " + r.title + "; " + r.dataset(), r));
         return md.toString();
+    }
+
+    /**
+     * The install of each scenario as a time series (plain clients' successful requests per second in 100 ms bins,
+     * from 1.5 s before the change started to 5 s after), written as PNG and CSV into {@code dir}; returns the
+     * Markdown that embeds them.
+     */
+    private static String plot(List<Result> results, Path dir) throws IOException {
+        List<ThroughputSeries> series = new ArrayList<>();
+        for (Result r : results) {
+            PhaseStats.Window install = r.windows.get(1);
+            String name = r.id + ": " + (r.id.equals("A") ? "redis-tls install, live" : "edit redis.conf + restart")
+                    + ", " + r.dataset();
+            series.add(ThroughputSeries.of(name, r.plain, install.start(), install.end(), -1500, 5000, BIN_MS));
+        }
+        Files.createDirectories(dir);
+        ThroughputPlot.write(dir.resolve(PLOT + ".png"), String.format(Locale.ROOT,
+                        "Throughput of %d plain clients while TLS is installed (%d ms bins)", PLAIN_CLIENTS, BIN_MS),
+                "successful requests/s", series);
+        Files.writeString(dir.resolve(PLOT + ".csv"), ThroughputSeries.csv(series));
+        StringBuilder md = new StringBuilder("### Throughput over time during install\n\n");
+        md.append(String.format(Locale.ROOT, "![Requests/s of the plain clients in %d ms bins, from 1.5 s before "
+                + "the install started to 5 s after: A (redis-tls, live) vs B0 and B (edit redis.conf and restart)]"
+                + "(%s.png)%n%n", BIN_MS, PLOT));
+        md.append(String.format(Locale.ROOT, "The %d plain clients' successful requests per second (offered: %d), "
+                + "counted in %d ms bins by when each reply arrived, around the install of each scenario above "
+                + "(0 = the change starts; the shaded band lasts until it finished). A bar above the offered rate right "
+                + "after a gap is requests that had been waiting, answered together. Data: [%s.csv](%s.csv).%n%n",
+                PLAIN_CLIENTS, PLAIN_CLIENTS * RATE, BIN_MS, PLOT, PLOT));
+        md.append("| scenario | change took | lowest bin from its start to 1 s after its end | empty bins (no reply at all) |\n");
+        md.append("|---|---:|---:|---:|\n");
+        for (ThroughputSeries s : series) {
+            md.append(String.format(Locale.ROOT, "| %s | %d ms | %.0f requests/s | %d (%d ms) |%n", s.name(), s.changeMs(),
+                    s.lowestFromChange(), s.emptyBinsFromChange(), s.emptyBinsFromChange() * BIN_MS));
+        }
+        return md.append('\n').toString();
     }
 
     private static void side(StringBuilder md, String what, List<Result> results,

@@ -62,6 +62,18 @@ class InstallBadInputIT {
     }
 
     @Test
+    void sessionCachingOffWithClientCertificatesIsRefusedWithTheFix() throws Exception {
+        Files.writeString(redis.conf(), "tls-session-caching no\n", java.nio.file.StandardOpenOption.APPEND);
+        confBefore = Files.readAllBytes(redis.conf());
+        assertRefused(install(redis.conf(), "--tls-port", String.valueOf(RedisServer.freePort())), 2,
+                "has 'tls-session-caching no', and with tls-auth-clients optional Redis then refuses every client that"
+                        + " resumes a TLS session");
+        // Where no client certificate is asked for, resuming works (bench-tls checks it on every run): that goes through.
+        Cli.Result ok = install(redis.conf(), "--tls-port", String.valueOf(RedisServer.freePort()), "--auth-clients", "no");
+        assertThat(ok.exitCode()).as(ok.toString()).isZero();
+    }
+
+    @Test
     void missingConfig() throws IOException {
         Path missing = tmp.resolve("nope.conf");
         assertRefused(install(missing), 2, "config file not found: " + missing);
