@@ -256,6 +256,7 @@ final class GroupCommand implements Runnable {
             }
         }
         report.resyncLines().forEach(out::println);
+        out.println(report.timing());
         if (report.failure() != null) {
             report.states().forEach((m, s) -> out.println("  " + m + ": " + s));
             cl.getErr().println("error: " + report.failure());

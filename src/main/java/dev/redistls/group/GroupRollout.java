@@ -7,6 +7,7 @@ import dev.redistls.group.GroupHosts.GroupMember;
 import dev.redistls.install.FirewallPlan;
 import dev.redistls.install.Installer;
 import dev.redistls.install.NodeHook;
+import dev.redistls.install.PlaintextGate;
 import dev.redistls.install.Report;
 import dev.redistls.install.Uninstaller;
 import dev.redistls.node.InstallRecord;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -77,8 +79,10 @@ public final class GroupRollout {
     }
 
     private GroupReport run(boolean install) {
-        boolean replication = Boolean.TRUE.equals(settings.mode().replication());
-        boolean tlsOnly = Boolean.TRUE.equals(settings.mode().tlsOnly());
+        Inventory.Mode mode = settings.mode();
+        // Not given: as installed (a configure of another option keeps replication and tls-only as they are).
+        boolean replication = mode.replication() != null ? mode.replication() : !install && installedWith(InstallRecord::replication);
+        boolean tlsOnly = mode.tlsOnly() != null ? mode.tlsOnly() : !install && installedWith(r -> "tls-only".equals(r.mode()));
         // Everything is checked before anything is touched.
         Topology topology = Topology.read(hosts.dataNodes());
         topology.requireMastersInGroup();
@@ -92,12 +96,17 @@ public final class GroupRollout {
                     throw RedisTlsException.badInput(m.label() + " is not installed: run 'redis-tls group install' first");
                 }
             }
+        } else {
+            requireOneRoot();
         }
         Map<GroupMember, String> restarts = sentinelRestarts();
         if (install) {
             CaHome.Loaded root = settings.caHome().loadOrCreate(inventory.name(), settings.keyType());
             report.line((root.created() ? "Created the group's root CA in " : "Using the root CA in ") + settings.caHome().dir()
                     + ": " + root.ca().certificate().getSubjectX500Principal().getName());
+        }
+        if (Boolean.TRUE.equals(mode.tlsOnly())) {
+            plaintextClients(hosts, false).forEach(report::line);
         }
         try {
             phase("masters", topology.masters(), m -> change(m, install, NodeHook.NONE, dual(m)));
@@ -108,14 +117,16 @@ public final class GroupRollout {
             Topology t = topology;
             phase("replicas", topology.replicas(), r -> {
                 GroupMember master = t.masterOf(r).orElseThrow();
-                NodeHook hook = !replication ? NodeHook.NONE : ReplicaLink.hook(r, master, t.of(master).plainPort(),
-                        master.tlsPort(), true, masterLocks.computeIfAbsent(master, k -> new Object()), resyncs);
+                int to = replication ? master.tlsPort() : t.of(master).plainPort();
+                NodeHook hook = ReplicaLink.hook(r, master, t.of(r).masterPort(), to, replication,
+                        masterLocks.computeIfAbsent(master, k -> new Object()), resyncs);
                 return change(r, install, hook, dual(r));
             });
             report.resyncs(resyncs);
             topology = stillSame(topology);
             sentinelPhase(topology, restarts, install, replication, false);
             if (tlsOnly) {
+                topology = stillSame(topology);
                 phase("replicas: plain port closed", topology.replicas(), r -> change(r, false, NodeHook.NONE, closing(r)));
                 phase("masters: plain port closed", topology.masters(), m -> change(m, false, NodeHook.NONE, closing(m)));
             }
@@ -123,6 +134,54 @@ public final class GroupRollout {
             stopped(stop.getMessage());
         }
         return report;
+    }
+
+    /** Whether the data nodes were installed with a setting (their records say; a group shares one mode). */
+    private boolean installedWith(java.util.function.Predicate<InstallRecord> setting) {
+        return hosts.dataNodes().stream().anyMatch(m -> m.node().record().map(setting::test).orElse(false));
+    }
+
+    /**
+     * A keys dir from another root than the group's would be refused when its member's turn came, half-way through
+     * the rollout: every member's is checked first.
+     */
+    private void requireOneRoot() {
+        CaHome home = settings.caHome();
+        for (GroupMember m : hosts.members()) {
+            try {
+                if (home.holdsRoot()) {
+                    m.node().keys().requireSameRoot(home);
+                } else if (m.node().keys().root().isPresent()) {
+                    throw RedisTlsException.badInput("keys dir " + m.node().keys().dir() + m.node().where() + " holds"
+                            + " certificates from root " + m.node().keys().root().get().getSubjectX500Principal().getName()
+                            + " but CA home " + home.dir() + " is empty: pass --ca-home with that root (or 'redis-tls ca"
+                            + " import' it)");
+                }
+            } catch (RedisTlsException e) {
+                throw new RedisTlsException(e.exitCode(), m.label() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The clients still on plain text, every member asked before any is changed: lines to print; with
+     * {@code refuse}, a failure naming them all when there is any (nothing changed).
+     */
+    public static List<String> plaintextClients(GroupHosts hosts, boolean refuse) {
+        List<String> lines = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (GroupMember m : hosts.members()) {
+            try {
+                PlaintextGate.check(m.node(), refuse).forEach(l -> lines.add(m.label() + ": " + l));
+            } catch (PlaintextGate.Refused e) {
+                e.listing().forEach(l -> lines.add(m.label() + ": " + l));
+                refused.add(m.label() + ": " + e.getMessage());
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw RedisTlsException.failed(String.join("; ", refused) + " (nothing was changed)");
+        }
+        return lines;
     }
 
     private Report change(GroupMember m, boolean install, NodeHook hook, ModeChange mode) {
@@ -136,10 +195,27 @@ public final class GroupRollout {
                 settings.days(), owner, mode, settings.firewall(), false, false), hook);
     }
 
-    /** Dual mode on the member's TLS port: the plain port stays while its peers move. */
+    /**
+     * Dual mode on the member's TLS port: the plain port stays while its peers move; with {@code --no-tls-only} a
+     * closed one opens again where it was before install.
+     */
     private ModeChange dual(GroupMember m) {
         Inventory.Mode mode = settings.mode();
-        return new ModeChange(null, m.tlsPort(), false, mode.authClients(), mode.replication(), mode.cluster(), mode.profile());
+        return new ModeChange(reopened(m), m.tlsPort(), false, mode.authClients(), mode.replication(), mode.cluster(),
+                mode.profile());
+    }
+
+    /** The plain port a member closed by tls-only gets back with {@code --no-tls-only}; null: leave it as it is. */
+    private Integer reopened(GroupMember m) {
+        return Boolean.FALSE.equals(settings.mode().tlsOnly()) && m.node().plainPort() == 0 ? originalPlainPort(m) : null;
+    }
+
+    /** The plain port in the member's config before install (where uninstall puts it back). */
+    private static int originalPlainPort(GroupMember m) {
+        int fallback = m.isSentinel() ? 26379 : 6379;
+        return originalConf(m).map(b -> dev.redistls.conf.EffectiveConf.of(dev.redistls.conf.RedisConf.parse(
+                m.node().confPath(), new String(b, StandardCharsets.ISO_8859_1), new dev.redistls.files.SafeFiles(m.host())))
+                .intValue("port", fallback)).orElse(m.node().plainPort());
     }
 
     /** The last step of tls-only: the plain port closes, TLS stays where replicas and sentinels point. */
@@ -154,50 +230,91 @@ public final class GroupRollout {
         if (sentinels.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         Map<String, GroupMember> byRunId = Sentinels.byRunId(hosts.members());
         boolean tls = replication && !uninstall;
-        java.util.function.ToIntFunction<GroupMember> target = m -> tls ? m.tlsPort() : plainPortOf(m);
+        java.util.function.ToIntFunction<GroupMember> target = m -> uninstall ? originalPlainPort(m)
+                : tls ? m.tlsPort() : plainPortOf(m);
         Set<Integer> masterPorts = topology.masters().stream().map(target::applyAsInt).collect(Collectors.toSet());
+        int replicas = topology.replicas().size();
         for (GroupMember s : sentinels) {
             String label = s.label();
-            GroupMember withRestart = withRestart(s, restarts.get(s));
-            if (!uninstall && alreadyNew(withRestart, masterPorts)) {
-                report.line(label + ": already on TLS, left as it is");
+            if (!uninstall && alreadyNew(withRestart(s, restarts.get(s)), sentinelMode(s), masterPorts)) {
+                report.line(label + ": already on TLS as asked, left as it is");
                 done.add(s);
                 continue;
             }
-            Sentinels.awaitQuietConf(s, Duration.ofMillis(2500), Duration.ofSeconds(20));
-            List<Sentinels.Move> moves = Sentinels.moves(sentinels, byRunId, target);
-            NodeHook hook = new NodeHook(conf -> Sentinels.edit(conf, moves), live -> { });
-            Optional<byte[]> original = uninstall ? originalConf(s) : Optional.empty();
             try {
-                Report r = uninstall
-                        ? Uninstaller.uninstall(withRestart.node(), settings.keepCerts(), settings.firewall(), hook)
-                        : change(withRestart, install, hook, sentinelMode(s));
-                original.ifPresent(o -> sentinelRewrites(withRestart, o).ifPresent(r::note));
-                report.member(label, r);
-                report.line(label + ": " + Sentinels.awaitRejoin(withRestart, topology.replicas().size(),
-                        sentinels.size() - 1, masterPorts, settings.rejoinTimeout()));
+                List<String> rewrites = new ArrayList<>();
+                for (int attempt = 1; ; attempt++) {
+                    // Read again each time: a failed attempt put the files back, and Sentinel may have rewritten them.
+                    GroupMember fresh = withRestart(s, restarts.get(s));
+                    List<GroupMember> all = sentinels.stream().map(o -> withRestart(o, restarts.get(o))).toList();
+                    List<Sentinels.Move> moves = Sentinels.moves(all, byRunId, target);
+                    AtomicReference<Map<String, String>> written = new AtomicReference<>(Map.of());
+                    AtomicReference<String> rejoined = new AtomicReference<>();
+                    NodeHook hook = new NodeHook(conf -> {
+                        List<String> lines = Sentinels.edit(conf, moves);
+                        written.set(Sentinels.owned(conf));
+                        return lines;
+                    }, live -> { }, Sentinels.afterRestart(fresh, written::get, all, replicas, masterPorts,
+                            settings.rejoinTimeout(), rejoined::set));
+                    Optional<byte[]> original = uninstall ? originalConf(fresh) : Optional.empty();
+                    try {
+                        Report r = uninstall
+                                ? Uninstaller.uninstall(fresh.node(), settings.keepCerts(), settings.firewall(), hook)
+                                : change(fresh, install, hook, sentinelMode(fresh));
+                        original.ifPresent(o -> sentinelRewrites(fresh, o).ifPresent(r::note));
+                        rewrites.forEach(w -> r.note(w + ": edited and restarted it again"));
+                        report.member(label, r);
+                        if (rejoined.get() != null) {
+                            report.line(label + ": " + rejoined.get());
+                        }
+                        break;
+                    } catch (RuntimeException e) {
+                        if (attempt < 3 && Sentinels.LostEdit.in(e)) {
+                            rewrites.add(Sentinels.LostEdit.message(e));
+                            continue;
+                        }
+                        throw e;
+                    }
+                }
                 done.add(s);
             } catch (RuntimeException e) {
                 failed.put(s, e.getMessage());
+                report.took("sentinels", System.nanoTime() - start);
                 throw new Stop(label + ": " + e.getMessage());
             }
         }
+        report.took("sentinels", System.nanoTime() - start);
         Sentinels.awaitMesh(sentinels.stream().map(s -> withRestart(s, restarts.get(s))).toList(), settings.rejoinTimeout());
         report.line("Every sentinel reaches the others" + (tls ? " over TLS" : ""));
     }
 
     private ModeChange sentinelMode(GroupMember s) {
         Inventory.Mode mode = settings.mode();
-        return new ModeChange(null, s.tlsPort(), Boolean.TRUE.equals(mode.tlsOnly()), mode.authClients(),
+        return new ModeChange(reopened(s), s.tlsPort(), Boolean.TRUE.equals(mode.tlsOnly()), mode.authClients(),
                 mode.replication(), false, mode.profile());
     }
 
-    /** Installed, serving the file's certificate on its TLS port, and monitoring the masters at their TLS ports. */
-    private static boolean alreadyNew(GroupMember s, Set<Integer> masterPorts) {
+    /**
+     * Installed with the settings asked for, its file holding them, serving the file's certificate on its TLS port,
+     * and monitoring the masters at {@code masterPorts}: a rerun leaves it alone (a sentinel's change is a restart).
+     */
+    private static boolean alreadyNew(GroupMember s, ModeChange want, Set<Integer> masterPorts) {
         Node node = s.node().reread();
-        if (node.record().isEmpty() || node.tlsPort() == 0 || !node.keys().isComplete()) {
+        Optional<InstallRecord> found = node.record();
+        if (found.isEmpty() || node.tlsPort() == 0 || !node.keys().isComplete()) {
+            return false;
+        }
+        InstallRecord r = found.get();
+        int port = want.tlsOnly() ? 0 : want.port() != null ? want.port() : r.port();
+        int tlsPort = want.tlsPort() != null ? want.tlsPort() : r.tlsPort();
+        boolean same = r.port() == port && node.plainPort() == port && r.tlsPort() == tlsPort && node.tlsPort() == tlsPort
+                && (want.authClients() == null || want.authClients().word().equals(r.authClients()))
+                && (want.replication() == null || want.replication() == r.replication())
+                && (want.profile() == null || want.profile().word().equals(r.tlsProfile() == null ? "intermediate" : r.tlsProfile()));
+        if (!same) {
             return false;
         }
         Optional<LiveNode> live = node.connectIfRunning();
@@ -268,8 +385,9 @@ public final class GroupRollout {
             for (GroupMember s : hosts.sentinels()) {
                 GroupMember r = withRestart(s, restarts.get(s));
                 g.phase("sentinels", List.of(r), reissue);
-                g.report.line(s.label() + ": " + Sentinels.awaitRejoin(r, topology.replicas().size(),
-                        hosts.sentinels().size() - 1, masterPorts, settings.rejoinTimeout()));
+                g.report.line(s.label() + ": " + Sentinels.awaitRejoin(r, hosts.sentinels().stream()
+                        .map(o -> withRestart(o, restarts.get(o))).toList(), topology.replicas().size(), masterPorts,
+                        settings.rejoinTimeout()));
             }
         } catch (Stop stop) {
             g.stopped(stop.getMessage());
@@ -287,51 +405,54 @@ public final class GroupRollout {
     private GroupReport runUninstall() {
         Topology topology = Topology.read(hosts.dataNodes());
         topology.requireMastersInGroup();
-        for (GroupMember m : hosts.members()) {
-            if (m.node().record().map(r -> "tls-only".equals(r.mode())).orElse(false)) {
-                throw RedisTlsException.badInput(m.label() + " serves TLS only: run 'redis-tls group configure --inventory "
-                        + inventory.file() + " --no-tls-only' first, so that replicas and sentinels have a plain port to go back to");
-            }
-        }
         Map<GroupMember, String> restarts = sentinelRestarts();
         try {
-            sentinelPhase(topology, restarts, false, false, true);
+            // A tls-only group first gets its plain ports back (masters, then replicas), so that replicas and
+            // sentinels have them to go back to; the links stay on TLS meanwhile.
+            phase("masters: plain port reopened", plainClosed(topology.masters()), m -> reopen(m));
+            phase("replicas: plain port reopened", plainClosed(topology.replicas()), r -> reopen(r));
             topology = stillSame(topology);
+            // Replicas back to plain replication while they still serve TLS: a replica with tls-replication yes
+            // announces its TLS port, so sentinels, restarted next, learn it at the plain port only.
             List<ReplicaLink.Resync> resyncs = new ArrayList<>();
+            Map<GroupMember, Object> masterLocks = new HashMap<>();
             Topology t = topology;
-            phase("replicas", topology.replicas(), r -> {
+            List<GroupMember> linked = topology.replicas().stream().filter(r -> r.node().record().isPresent()
+                    && (r.node().record().get().replication() || t.of(r).masterPort() != t.of(t.masterOf(r).orElseThrow()).plainPort()))
+                    .toList();
+            phase("replicas: replication in plain text", linked, r -> {
                 GroupMember master = t.masterOf(r).orElseThrow();
-                int plain = t.of(master).plainPort();
-                NodeHook hook = new NodeHook(conf -> ReplicaLink.repointConf(conf, master.tlsPort(), plain, master),
-                        live -> {
-                            synchronized (master) {
-                                ReplicaLink.Resync rs = ReplicaLink.move(r, live, master, plain, false);
-                                if (rs != null) {
-                                    synchronized (resyncs) {
-                                        resyncs.add(rs);
-                                    }
-                                }
-                            }
-                        });
-                return Uninstaller.uninstall(r.node(), settings.keepCerts(), settings.firewall(), hook);
+                NodeHook hook = ReplicaLink.hook(r, master, t.of(r).masterPort(), t.of(master).plainPort(), false,
+                        masterLocks.computeIfAbsent(master, k -> new Object()), resyncs);
+                return Installer.configure(r.node(), new ModeChange(null, null, false, null, false, null, null),
+                        settings.firewall(), false, hook);
             });
             report.resyncs(resyncs);
             topology = stillSame(topology);
-            if (!hosts.sentinels().isEmpty() && !topology.replicas().isEmpty()) {
-                Set<Integer> masterPorts = topology.masters().stream().map(GroupRollout::plainPortOf).collect(Collectors.toSet());
-                List<GroupMember> withRestarts = hosts.sentinels().stream().map(s -> withRestart(s, restarts.get(s))).toList();
-                try {
-                    Sentinels.reset(withRestarts, topology.replicas().size(), masterPorts, settings.rejoinTimeout())
-                            .forEach(report::line);
-                } catch (RuntimeException e) {
-                    throw new Stop("sentinels: " + e.getMessage());
-                }
-            }
+            sentinelPhase(topology, restarts, false, false, true);
+            topology = stillSame(topology);
+            Topology u = topology;
+            phase("replicas", topology.replicas(), r -> {
+                GroupMember master = u.masterOf(r).orElseThrow();
+                NodeHook hook = ReplicaLink.hook(r, master, master.tlsPort(), u.of(master).plainPort(), false,
+                        masterLocks.computeIfAbsent(master, k -> new Object()), new ArrayList<>());
+                return Uninstaller.uninstall(r.node(), settings.keepCerts(), settings.firewall(), hook);
+            });
             phase("masters", topology.masters(), m -> Uninstaller.uninstall(m.node(), settings.keepCerts(), settings.firewall()));
         } catch (Stop stop) {
             stopped(stop.getMessage());
         }
         return report;
+    }
+
+    private static List<GroupMember> plainClosed(List<GroupMember> members) {
+        return members.stream().filter(m -> m.node().record().isPresent() && m.node().plainPort() == 0).toList();
+    }
+
+    /** Live, the plain port a tls-only member had before install opens again; TLS and links stay as they are. */
+    private Report reopen(GroupMember m) {
+        return Installer.configure(m.node(), new ModeChange(originalPlainPort(m), m.node().tlsPort(), false, null, null,
+                null, null), settings.firewall(), false);
     }
 
     private static int plainPortOf(GroupMember m) {
@@ -374,6 +495,7 @@ public final class GroupRollout {
         if (members.isEmpty()) {
             return;
         }
+        long start = System.nanoTime();
         Map<Object, List<GroupMember>> byHost = new LinkedHashMap<>();
         members.forEach(m -> byHost.computeIfAbsent(GroupHosts.hostKey(m), k -> new ArrayList<>()).add(m));
         AtomicBoolean stop = new AtomicBoolean();
@@ -393,6 +515,7 @@ public final class GroupRollout {
             }
             return null;
         });
+        report.took(name, System.nanoTime() - start);
         if (!failed.isEmpty()) {
             throw new Stop(name + ": " + failed.entrySet().iterator().next().getKey().label() + ": "
                     + failed.entrySet().iterator().next().getValue());
@@ -404,7 +527,7 @@ public final class GroupRollout {
         Topology now = Topology.read(hosts.dataNodes());
         Optional<String> change = now.roleChangeSince(before);
         if (change.isPresent()) {
-            throw new Stop("the roles changed during the rollout (" + change.get() + ")");
+            throw new Stop("the roles changed during the rollout, a failover? (" + change.get() + ")");
         }
         return now;
     }

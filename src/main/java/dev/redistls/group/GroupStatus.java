@@ -31,11 +31,10 @@ public final class GroupStatus {
     public static List<Row> of(GroupHosts hosts) {
         Map<GroupMember, Row> rows = Parallel.map(hosts.members(), GroupStatus::row);
         List<Row> out = new ArrayList<>(rows.values());
-        // Whether a replica's link runs over TLS is judged against its master's live TLS port.
         List<Row> fixed = new ArrayList<>();
         for (Row r : out) {
             if (r.role().equals("replica") && r.member() != null) {
-                fixed.add(new Row(r.member(), r.status(), r.role(), r.masterLink(), overTls(r, out), r.monitoring()));
+                fixed.add(new Row(r.member(), r.status(), r.role(), r.masterLink(), overTls(r), r.monitoring()));
             } else if (r.role().equals("sentinel")) {
                 fixed.add(new Row(r.member(), r.status(), r.role(), null, null, sentinelTls(r, out)));
             } else {
@@ -80,17 +79,14 @@ public final class GroupStatus {
         return new Row(m, s, role, link, null, monitoring);
     }
 
-    private static boolean overTls(Row replica, List<Row> all) {
+    /**
+     * A replica with {@code tls-replication yes} speaks only TLS to its master, so a link that is up runs over TLS,
+     * whichever node (in this inventory or another region's) is at its other end.
+     */
+    private static boolean overTls(Row replica) {
         String link = replica.masterLink();
-        if (link == null || !link.startsWith("up ")) {
-            return false;
-        }
-        int port = Integer.parseInt(link.substring(link.lastIndexOf(':') + 1));
-        boolean tlsReplication = replica.status().live().config() != null
+        return link != null && link.startsWith("up ") && replica.status().live().config() != null
                 && "yes".equals(replica.status().live().config().get("tls-replication"));
-        return tlsReplication && all.stream().anyMatch(r -> r.role().equals("master") && r.status().live().config() != null
-                && String.valueOf(port).equals(r.status().live().config().get("tls-port"))
-                && !String.valueOf(port).equals(r.status().live().config().get("port")));
     }
 
     private static List<Monitoring> sentinelTls(Row sentinel, List<Row> all) {

@@ -24,6 +24,9 @@ import java.util.Map;
  */
 final class ReplicaLink {
     static final Duration LINK_TIMEOUT = Duration.ofSeconds(30);
+    /** Handshake failures that mean the two sides do not trust each other's certificates. */
+    private static final java.util.regex.Pattern TRUST_FAILURE = java.util.regex.Pattern.compile(
+            "unknown_ca|bad_certificate|certificate_unknown|PKIX|certification path|unable to find valid");
 
     /** How a link came back: {@code full} true for a full resync (the dataset sent again). */
     record Resync(String replica, String master, int port, boolean tls, long fullBefore, long fullAfter,
@@ -57,7 +60,7 @@ final class ReplicaLink {
         return new NodeHook(conf -> repointConf(conf, fromPort, toPort, master),
                 live -> {
                     synchronized (masterLock) {
-                        Resync r = move(replica, live, master, toPort, tls);
+                        Resync r = move(replica, live, master, fromPort, toPort, tls);
                         if (r != null) {
                             synchronized (resyncs) {
                                 resyncs.add(r);
@@ -82,8 +85,12 @@ final class ReplicaLink {
         return out;
     }
 
-    /** Re-points the live replica; on failure puts its link back where it was, then throws. Null: nothing to move. */
-    static Resync move(GroupMember replica, LiveNode live, GroupMember master, int toPort, boolean tls) {
+    /**
+     * Re-points the live replica from {@code fromPort} to {@code toPort} of its master; on failure puts its link back
+     * where it was, then throws. Null: nothing to move. A TLS link is tried first with the replica's own certificate,
+     * from its host, so that a link that cannot come up is refused at once, saying why, with the old link untouched.
+     */
+    static Resync move(GroupMember replica, LiveNode live, GroupMember master, int fromPort, int toPort, boolean tls) {
         Map<String, String> repl = live.info("replication");
         String host = repl.get("master_host");
         int port = Integer.parseInt(repl.getOrDefault("master_port", "0"));
@@ -93,6 +100,17 @@ final class ReplicaLink {
         }
         if (port == toPort && "up".equals(repl.get("master_link_status"))) {
             return null;
+        }
+        if (port != fromPort && port != toPort) {
+            throw RedisTlsException.failed(replica.label() + " replicates from " + host + ":" + port + " now, not from "
+                    + master.label() + " (a failover during the rollout?): run the same command again");
+        }
+        if (tls) {
+            String why = diagnose(replica, master, new Endpoint(host, toPort), true);
+            if (!why.isEmpty()) {
+                throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " cannot move to "
+                        + host + ":" + toPort + why + "; the link stays on port " + port);
+            }
         }
         long[] before;
         try (LiveNode m = master.node().connect()) {
@@ -144,8 +162,10 @@ final class ReplicaLink {
         if (hs.ok()) {
             return "";
         }
-        return " (a handshake with the replica's certificate from " + replica.node().keys().dir() + " fails: " + hs.failure()
-                + "; both nodes need certificates from one root)";
+        return " (a TLS handshake from " + (replica.host().isLocal() ? "this machine" : replica.host().name())
+                + " with the replica's certificate from " + replica.node().keys().dir() + " fails: " + hs.failure()
+                + (TRUST_FAILURE.matcher(hs.failure()).find() ? "; both nodes need certificates from one root (a region's"
+                + " root is shared with 'redis-tls ca export' and 'ca import')" : "") + ")";
     }
 
     static void sleep(long ms) {
