@@ -78,6 +78,66 @@ public final class GroupRollout {
         return new GroupRollout(inventory, hosts, settings).run(false);
     }
 
+    /**
+     * {@code group add-node}: the member {@code added} (already in {@code inventory}, as the edited file will have
+     * it) secured like the others, in the mode the group's masters were installed with: certificates from the group's
+     * root, TLS live, and, when it is a replica, its link moved to its master's TLS port; then, with sentinels, a
+     * wait until each of them lists it. The caller writes the inventory once this succeeded.
+     */
+    public static GroupReport addNode(Inventory inventory, GroupHosts hosts, Settings settings, Inventory.Member added) {
+        GroupRollout g = new GroupRollout(inventory, hosts, settings);
+        GroupMember m = hosts.dataNodes().stream().filter(x -> x.spec().equals(added)).findFirst().orElseThrow();
+        Topology topology = Topology.read(hosts.dataNodes());
+        topology.requireMastersInGroup();
+        List<GroupMember> peers = hosts.members().stream().filter(x -> x != m).toList();
+        for (GroupMember p : peers) {
+            if (p.node().record().isEmpty()) {
+                throw RedisTlsException.badInput(p.label() + " is not installed: run 'redis-tls group install' first;"
+                        + " add-node secures one node the way the others already are");
+            }
+        }
+        InstallRecord model = hosts.dataNodes().stream().filter(x -> x != m && topology.of(x).isMaster())
+                .map(x -> x.node().record().orElseThrow()).findFirst().orElseThrow(() -> RedisTlsException.badInput(
+                        "the group has no master besides the node to add: use 'redis-tls group install'"));
+        g.requireOneRoot();
+        boolean tlsOnly = "tls-only".equals(model.mode());
+        Inventory.Mode mode = new Inventory.Mode(dev.redistls.conf.AuthClients.parse(model.authClients()), model.replication(),
+                model.cluster(), tlsOnly, model.tlsProfile() == null ? null : dev.redistls.conf.TlsProfile.parse(model.tlsProfile()));
+        g = new GroupRollout(inventory, hosts, new Settings(settings.caHome(), settings.keyType(), settings.days(), mode,
+                settings.firewall(), settings.rejoinTimeout(), settings.keepCerts()));
+        g.report.line(m.label() + ": secured as the group's masters are: " + model.mode() + ", client certificates "
+                + model.authClients() + ", replication " + (model.replication() ? "over TLS" : "in plain text"));
+        GroupRollout r = g;
+        try {
+            if (topology.of(m).isMaster()) {
+                r.phase("new node", List.of(m), x -> r.change(x, true, NodeHook.NONE, r.dual(x)));
+            } else {
+                GroupMember master = topology.masterOf(m).orElseThrow();
+                List<ReplicaLink.Resync> resyncs = new ArrayList<>();
+                int to = model.replication() ? master.tlsPort() : topology.of(master).plainPort();
+                NodeHook hook = ReplicaLink.hook(m, master, topology.of(m).masterPort(), to, model.replication(),
+                        new Object(), resyncs);
+                r.phase("new node", List.of(m), x -> r.change(x, true, hook, r.dual(x)));
+                r.report.resyncs(resyncs);
+            }
+            if (tlsOnly) {
+                r.phase("new node: plain port closed", List.of(m), x -> r.change(x, false, NodeHook.NONE, r.closing(x)));
+            }
+            if (!hosts.sentinels().isEmpty() && !topology.of(m).isMaster()) {
+                try {
+                    Sentinels.awaitReplicas(hosts.sentinels(), topology.replicas().size(), settings.rejoinTimeout());
+                    r.report.line("Every sentinel lists the " + topology.replicas().size() + " replica(s), the new one included");
+                } catch (RedisTlsException e) {
+                    // The node is secured and stays so: the sentinels are told about it by its master, not by us.
+                    r.report.line("warning: " + e.getMessage());
+                }
+            }
+        } catch (Stop stop) {
+            r.stopped(stop.getMessage());
+        }
+        return r.report;
+    }
+
     private GroupReport run(boolean install) {
         Inventory.Mode mode = settings.mode();
         // Not given: as installed (a configure of another option keeps replication and tls-only as they are).
@@ -171,6 +231,21 @@ public final class GroupRollout {
         List<String> lines = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         for (GroupMember m : hosts.members()) {
+            if (m.isSentinel()) {
+                var plain = Sentinels.plaintextClients(m);
+                int port = m.node().plainPort();
+                if (port != 0) {
+                    lines.add(m.label() + ": " + (plain.isEmpty() ? "No client is" : plain.size() + " client(s) still")
+                            + " on plain text port " + port + m.node().where() + (plain.isEmpty() ? "." : ":"));
+                }
+                plain.forEach(c -> lines.add(m.label() + ":   " + c.describe()));
+                if (refuse && !plain.isEmpty()) {
+                    refused.add(m.label() + ": " + plain.size() + " client(s) still on plain text port " + port + ": "
+                            + String.join(", ", plain.stream().map(c -> c.address()).toList()) + "; move them to TLS (port "
+                            + m.node().tlsPort() + ") first, or run without --if-no-plaintext");
+                }
+                continue;
+            }
             try {
                 PlaintextGate.check(m.node(), refuse).forEach(l -> lines.add(m.label() + ": " + l));
             } catch (PlaintextGate.Refused e) {
@@ -352,10 +427,15 @@ public final class GroupRollout {
         return out;
     }
 
+    /**
+     * The sentinel read again with its restart command. Its endpoint follows its file (the ports move with the
+     * change), except the inventory's, or Sentinel's own default port when the file names none.
+     */
     private static GroupMember withRestart(GroupMember s, String command) {
-        Node n = s.node();
-        Node again = Node.resolve(s.host(), n.confPath(), n.keys().dir(), s.spec().endpoint() != null ? s.spec().endpoint()
-                : s.plainEndpoint().toString(), command, System::getenv);
+        Node n = s.node().reread();
+        String endpoint = s.spec().endpoint() != null ? s.spec().endpoint()
+                : n.effective().value("port").isEmpty() ? n.address() + ":26379" : null;
+        Node again = Node.resolve(s.host(), n.confPath(), n.keys().dir(), endpoint, command, System::getenv);
         return new GroupMember(s.spec(), s.host(), again);
     }
 

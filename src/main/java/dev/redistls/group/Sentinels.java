@@ -311,6 +311,33 @@ final class Sentinels {
         return Optional.empty();
     }
 
+    /** Waits until every sentinel sees at least {@code replicas} replicas of each master it monitors, connected. */
+    static void awaitReplicas(List<GroupMember> sentinels, int replicas, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = "";
+            for (GroupMember s : sentinels) {
+                try (LiveNode l = s.node().reread().connect()) {
+                    for (Map<String, String> m : maps(l.sentinel("masters"))) {
+                        long up = maps(l.sentinel("replicas", m.get("name"))).stream().filter(r -> connected(r.get("flags"))).count();
+                        if (up < replicas) {
+                            last = s.label() + " sees " + up + " of " + replicas + " replica(s) of " + m.get("name") + " up";
+                        }
+                    }
+                } catch (RedisTlsException e) {
+                    last = e.getMessage();
+                }
+            }
+            if (last.isEmpty()) {
+                return;
+            }
+            ReplicaLink.sleep(200);
+        }
+        throw RedisTlsException.failed("the sentinels do not all list the new replica within " + timeout.toSeconds()
+                + " s: " + last + " (Sentinel learns replicas from the master every 10 s)");
+    }
+
     private static boolean connected(String flags) {
         return flags != null && !flags.contains("down") && !flags.contains("disconnected");
     }
@@ -341,6 +368,23 @@ final class Sentinels {
             ReplicaLink.sleep(100);
         }
         throw RedisTlsException.failed("the sentinels do not all reach each other within " + timeout.toSeconds() + " s: " + last);
+    }
+
+    /**
+     * The clients on a sentinel's plain port (what {@link dev.redistls.install.PlaintextGate} finds for a data node;
+     * a sentinel has no CONFIG command, so its ports come from its file), other sentinels' links left out: they move
+     * with the rollout. Empty when the port is closed or the sentinel is down.
+     */
+    static List<dev.redistls.node.ClientConnections.Connection> plaintextClients(GroupMember s) {
+        Node node = s.node();
+        Optional<LiveNode> live = node.plainPort() == 0 ? Optional.empty() : node.connectIfRunning();
+        if (live.isEmpty()) {
+            return List.of();
+        }
+        try (LiveNode l = live.get()) {
+            return l.clients(node.plainPort(), node.tlsPort()).plaintext().stream()
+                    .filter(c -> !c.name().startsWith("sentinel-")).toList();
+        }
     }
 
     /** The command that restarts a sentinel: the inventory's, else its systemd unit's, else a bad input. */
