@@ -58,7 +58,8 @@ public final class GroupRollout {
     private final GroupHosts hosts;
     private final Settings settings;
     private final GroupReport report = new GroupReport();
-    private final Set<GroupMember> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The phases each member went through in this run. */
+    private final Map<GroupMember, List<String>> done = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<GroupMember, String> failed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private GroupRollout(Inventory inventory, GroupHosts hosts, Settings settings) {
@@ -316,7 +317,7 @@ public final class GroupRollout {
             String label = s.label();
             if (!uninstall && alreadyNew(withRestart(s, restarts.get(s)), sentinelMode(s), masterPorts)) {
                 report.line(label + ": already on TLS as asked, left as it is");
-                done.add(s);
+                done(s, "sentinels");
                 continue;
             }
             try {
@@ -354,11 +355,11 @@ public final class GroupRollout {
                         throw e;
                     }
                 }
-                done.add(s);
+                done(s, "sentinels");
             } catch (RuntimeException e) {
-                failed.put(s, e.getMessage());
+                failed.put(s, withoutLabel(s, e.getMessage()));
                 report.took("sentinels", System.nanoTime() - start);
-                throw new Stop(label + ": " + e.getMessage());
+                throw new Stop("sentinels: " + label + ": " + withoutLabel(s, e.getMessage()));
             }
         }
         report.took("sentinels", System.nanoTime() - start);
@@ -586,9 +587,9 @@ public final class GroupRollout {
                 }
                 try {
                     report.member(m.label(), change.apply(m));
-                    done.add(m);
+                    done(m, name);
                 } catch (RuntimeException e) {
-                    failed.put(m, e.getMessage());
+                    failed.put(m, withoutLabel(m, e.getMessage()));
                     stop.set(true);
                     return null;
                 }
@@ -612,15 +613,26 @@ public final class GroupRollout {
         return now;
     }
 
+    private void done(GroupMember m, String phase) {
+        done.computeIfAbsent(m, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(phase);
+    }
+
+    /** A member's message without the member's own label in front (the report puts it there once). */
+    private static String withoutLabel(GroupMember m, String message) {
+        String s = String.valueOf(message);
+        return s.startsWith(m.label() + ": ") ? s.substring(m.label().length() + 2)
+                : s.startsWith(m.label() + " ") ? s.substring(m.label().length() + 1) : s;
+    }
+
     private void stopped(String why) {
         for (GroupMember m : hosts.members()) {
             String state;
             if (failed.containsKey(m)) {
-                state = "old (this member's change failed and was undone: " + failed.get(m) + ")";
-            } else if (done.contains(m)) {
-                state = "new";
+                state = "old: its change failed and was undone (" + failed.get(m) + ")";
+            } else if (done.containsKey(m)) {
+                state = "new as far as this run went (" + String.join(", ", done.get(m)) + ")";
             } else {
-                state = "not changed by this run";
+                state = "old: not reached by this run";
             }
             report.state(m.label(), state);
         }
