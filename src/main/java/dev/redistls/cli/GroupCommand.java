@@ -309,7 +309,8 @@ final class GroupCommand implements Runnable {
                     link = r.monitoring().stream().map(m -> m.master() + " " + m.ip() + ":" + m.port()
                             + (m.overTls() ? " over TLS" : " plain") + " (" + m.flags() + ")").reduce((a, b) -> a + ", " + b).orElse("-");
                 } else if (r.masterLink() != null) {
-                    link = "link " + r.masterLink() + (Boolean.TRUE.equals(r.overTls()) ? " over TLS" : " plain");
+                    link = "link " + r.masterLink() + (Boolean.TRUE.equals(r.overTls()) ? " over TLS" : " plain")
+                            + (r.linkProblem() == null ? "" : ": " + r.linkProblem());
                 } else {
                     link = "-";
                 }

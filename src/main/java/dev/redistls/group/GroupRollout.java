@@ -163,8 +163,11 @@ public final class GroupRollout {
         Map<GroupMember, String> restarts = sentinelRestarts();
         if (install) {
             CaHome.Loaded root = settings.caHome().loadOrCreate(inventory.name(), settings.keyType());
+            String group = dev.redistls.pki.CertificateAuthority.groupOf(root.ca().certificate());
             report.line((root.created() ? "Created the group's root CA in " : "Using the root CA in ") + settings.caHome().dir()
-                    + ": " + root.ca().certificate().getSubjectX500Principal().getName());
+                    + ": " + root.ca().certificate().getSubjectX500Principal().getName()
+                    + (root.created() || inventory.name().equals(group) ? "" : " (group " + group + "'s root, shared with"
+                    + " this group: nodes of both trust each other)"));
         }
         if (Boolean.TRUE.equals(mode.tlsOnly())) {
             plaintextClients(hosts, false).forEach(report::line);

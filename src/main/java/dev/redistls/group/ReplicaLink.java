@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves a replica's link to another port of its master, live: {@code REPLICAOF} the same master address at the new
@@ -106,7 +107,7 @@ final class ReplicaLink {
                     + master.label() + " (a failover during the rollout?): run the same command again");
         }
         if (tls) {
-            String why = diagnose(replica, master, new Endpoint(host, toPort), true);
+            String why = diagnose(replica, new Endpoint(host, toPort), true);
             if (!why.isEmpty()) {
                 throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " cannot move to "
                         + host + ":" + toPort + why + "; the link stays on port " + port);
@@ -118,7 +119,7 @@ final class ReplicaLink {
         }
         live.replicaOf(host, toPort);
         if (!awaitLink(live, toPort)) {
-            String why = diagnose(replica, master, new Endpoint(host, toPort), tls);
+            String why = diagnose(replica, new Endpoint(host, toPort), tls);
             live.replicaOf(host, port);
             throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " at " + host + ":" + toPort
                     + " did not come up within " + LINK_TIMEOUT.toSeconds() + " s" + why + "; it was put back on port " + port);
@@ -154,18 +155,23 @@ final class ReplicaLink {
      * Why a TLS link may not come up, told by the same handshake the replica makes: from the replica's host, trusting
      * the replica's root and presenting its certificate, to the master's TLS port.
      */
-    static String diagnose(GroupMember replica, GroupMember master, Endpoint target, boolean tls) {
+    static String diagnose(GroupMember replica, Endpoint target, boolean tls) {
         if (!tls || !replica.node().keys().isComplete()) {
             return "";
         }
+        return why(replica, target).map(w -> " (" + w + ")").orElse("");
+    }
+
+    /** What a TLS handshake from the replica's host, with its certificate, to {@code target} fails on; empty: nothing. */
+    static Optional<String> why(GroupMember replica, Endpoint target) {
         TlsProbe.Handshake hs = TlsProbe.handshake(replica.host(), target, replica.node().keys().clientContext());
         if (hs.ok()) {
-            return "";
+            return Optional.empty();
         }
-        return " (a TLS handshake from " + (replica.host().isLocal() ? "this machine" : replica.host().name())
-                + " with the replica's certificate from " + replica.node().keys().dir() + " fails: " + hs.failure()
-                + (TRUST_FAILURE.matcher(hs.failure()).find() ? "; both nodes need certificates from one root (a region's"
-                + " root is shared with 'redis-tls ca export' and 'ca import')" : "") + ")";
+        return Optional.of("a TLS handshake from " + (replica.host().isLocal() ? "this machine" : replica.host().name())
+                + " to " + target + " with the replica's certificate from " + replica.node().keys().dir() + " fails: "
+                + hs.failure() + (TRUST_FAILURE.matcher(hs.failure()).find() ? "; both nodes need certificates from one root"
+                + " (a region's root is shared with 'redis-tls ca export' and 'ca import')" : ""));
     }
 
     static void sleep(long ms) {
