@@ -13,7 +13,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Regions: group "orders" in region east (its master), the root exported from east's CA home and imported into
  * west's, group install there; a west node then replicates across regions from east's master over mutual TLS
  * (east requires client certificates, the west node presents its own, issued in west). A third region, south,
- * made its own root instead: its node cannot replicate from east (Redis refuses the handshake, and
- * {@code group status} says why, from the node's host, with its certificate).
+ * made its own root instead: its node cannot replicate from east (it refuses east's certificate, and even made to
+ * trust east's root it is refused by east for its own: mutual TLS on the link), and {@code group status} says why,
+ * by a handshake from the node's host with its certificate.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupRegionsIT {
@@ -119,6 +119,16 @@ class GroupRegionsIT {
         assertThat(southStatus.out()).as(southStatus.out()).contains("link down 127.0.0.1:" + eastTls + " plain: a TLS handshake"
                 + " from this machine to 127.0.0.1:" + eastTls + " with the replica's certificate from " + south.dir().resolve("tls")
                 + " fails: ", "both nodes need certificates from one root");
+        // Mutual TLS: even trusting east's root, south's node is refused by east for the certificate it presents.
+        String southLogBefore = south.log();
+        String eastLogBefore = east.log();
+        assertThat(cli(south.port(), "CONFIG", "SET", "tls-ca-cert-file", east.dir().resolve("tls/server/root.crt").toString())
+                .out()).contains("OK");
+        // Each in Redis's own words: east did not verify the certificate south presented, and told south so.
+        LocalGroup.await(() -> south.log().substring(southLogBefore.length()).contains("tlsv1 alert unknown ca")
+                && east.log().substring(eastLogBefore.length()).contains("Error accepting a client connection: error:0A000086:SSL"
+                + " routines::certificate verify failed"), "east refusing south's certificate");
+        assertThat(LocalGroup.info(south.port(), "replication", "master_link_status")).isEqualTo("down");
         assertThat(cli(south.port(), "GET", "region-key").out().strip()).isEmpty();
     }
 
