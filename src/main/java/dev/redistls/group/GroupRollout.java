@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +116,7 @@ public final class GroupRollout {
                 List<ReplicaLink.Resync> resyncs = new ArrayList<>();
                 int to = model.replication() ? master.tlsPort() : topology.of(master).plainPort();
                 NodeHook hook = ReplicaLink.hook(m, master, topology.of(m).masterPort(), to, model.replication(),
-                        new Object(), resyncs);
+                        new ReplicaLink.Moves(master, resyncs));
                 r.phase("new node", List.of(m), x -> r.change(x, true, hook, r.dual(x)));
                 r.report.resyncs(resyncs);
             }
@@ -176,14 +175,13 @@ public final class GroupRollout {
             phase("masters", topology.masters(), m -> change(m, install, NodeHook.NONE, dual(m)));
             topology = stillSame(topology);
             List<ReplicaLink.Resync> resyncs = new ArrayList<>();
-            Map<GroupMember, Object> masterLocks = new HashMap<>();
-            topology.masters().forEach(m -> masterLocks.put(m, new Object()));
+            Map<GroupMember, ReplicaLink.Moves> moves = new java.util.concurrent.ConcurrentHashMap<>();
             Topology t = topology;
             phase("replicas", topology.replicas(), r -> {
                 GroupMember master = t.masterOf(r).orElseThrow();
                 int to = replication ? master.tlsPort() : t.of(master).plainPort();
                 NodeHook hook = ReplicaLink.hook(r, master, t.of(r).masterPort(), to, replication,
-                        masterLocks.computeIfAbsent(master, k -> new Object()), resyncs);
+                        moves.computeIfAbsent(master, k -> new ReplicaLink.Moves(k, resyncs)));
                 return change(r, install, hook, dual(r));
             });
             report.resyncs(resyncs);
@@ -499,7 +497,7 @@ public final class GroupRollout {
             // Replicas back to plain replication while they still serve TLS: a replica with tls-replication yes
             // announces its TLS port, so sentinels, restarted next, learn it at the plain port only.
             List<ReplicaLink.Resync> resyncs = new ArrayList<>();
-            Map<GroupMember, Object> masterLocks = new HashMap<>();
+            Map<GroupMember, ReplicaLink.Moves> moves = new java.util.concurrent.ConcurrentHashMap<>();
             Topology t = topology;
             List<GroupMember> linked = topology.replicas().stream().filter(r -> r.node().record().isPresent()
                     && (r.node().record().get().replication() || t.of(r).masterPort() != t.of(t.masterOf(r).orElseThrow()).plainPort()))
@@ -507,7 +505,7 @@ public final class GroupRollout {
             phase("replicas: replication in plain text", linked, r -> {
                 GroupMember master = t.masterOf(r).orElseThrow();
                 NodeHook hook = ReplicaLink.hook(r, master, t.of(r).masterPort(), t.of(master).plainPort(), false,
-                        masterLocks.computeIfAbsent(master, k -> new Object()), resyncs);
+                        moves.computeIfAbsent(master, k -> new ReplicaLink.Moves(k, resyncs)));
                 return Installer.configure(r.node(), new ModeChange(null, null, false, null, false, null, null),
                         settings.firewall(), false, hook);
             });
@@ -516,12 +514,16 @@ public final class GroupRollout {
             sentinelPhase(topology, restarts, false, false, true);
             topology = stillSame(topology);
             Topology u = topology;
+            // Links already moved above; one still on a TLS port (the step above skipped it) moves with its uninstall.
+            List<ReplicaLink.Resync> late = new ArrayList<>();
+            Map<GroupMember, ReplicaLink.Moves> lateMoves = new java.util.concurrent.ConcurrentHashMap<>();
             phase("replicas", topology.replicas(), r -> {
                 GroupMember master = u.masterOf(r).orElseThrow();
                 NodeHook hook = ReplicaLink.hook(r, master, master.tlsPort(), u.of(master).plainPort(), false,
-                        masterLocks.computeIfAbsent(master, k -> new Object()), new ArrayList<>());
+                        lateMoves.computeIfAbsent(master, k -> new ReplicaLink.Moves(k, late)));
                 return Uninstaller.uninstall(r.node(), settings.keepCerts(), settings.firewall(), hook);
             });
+            report.resyncs(late);
             phase("masters", topology.masters(), m -> Uninstaller.uninstall(m.node(), settings.keepCerts(), settings.firewall()));
         } catch (Stop stop) {
             stopped(stop.getMessage());

@@ -29,23 +29,77 @@ final class ReplicaLink {
     private static final java.util.regex.Pattern TRUST_FAILURE = java.util.regex.Pattern.compile(
             "unknown_ca|bad_certificate|certificate_unknown|PKIX|certification path|unable to find valid");
 
-    /** How a link came back: {@code full} true for a full resync (the dataset sent again). */
-    record Resync(String replica, String master, int port, boolean tls, long fullBefore, long fullAfter,
+    /**
+     * How the links moved to one master at the same time came back: the master's counters read before the first
+     * move began and after the last one ended, so {@code replicas} share them (one replica when moves did not overlap).
+     */
+    record Resync(List<String> replicas, String master, int port, boolean tls, long fullBefore, long fullAfter,
                   long partialBefore, long partialAfter) {
+        Resync {
+            replicas = List.copyOf(replicas);
+        }
+
         String kind() {
-            if (partialAfter > partialBefore && fullAfter == fullBefore) {
-                return "partial resync";
+            long partial = partialAfter - partialBefore;
+            long full = fullAfter - fullBefore;
+            int n = replicas.size();
+            if (partial == n && full == 0) {
+                return n == 1 ? "by partial resync" : "each by partial resync";
             }
-            if (fullAfter > fullBefore) {
-                return "FULL resync";
+            if (full == n && partial == 0) {
+                return n == 1 ? "by FULL resync" : "each by FULL resync";
             }
-            return "resync not seen in the master's counters";
+            return "by " + partial + " partial and " + full + " FULL resync(s) for " + n + " link(s)";
         }
 
         String line() {
-            return replica + ": replication moved to " + master + " port " + port + (tls ? " over TLS" : " in plain text")
-                    + " by " + kind() + " (master's sync_partial_ok " + partialBefore + "->" + partialAfter
-                    + ", sync_full " + fullBefore + "->" + fullAfter + ")";
+            return String.join(", ", replicas) + ": replication moved to " + master + " port " + port
+                    + (tls ? " over TLS" : " in plain text") + " " + kind() + " (master's sync_partial_ok " + partialBefore
+                    + "->" + partialAfter + ", sync_full " + fullBefore + "->" + fullAfter + ")";
+        }
+    }
+
+    /**
+     * The link moves to one master's port, which run at the same time (replicas on several hosts move together); the
+     * master's resync counters are read when the first begins and when the last ends, and each such batch of
+     * overlapping moves is reported with them.
+     */
+    static final class Moves {
+        private final GroupMember master;
+        private final List<Resync> done;
+        private final List<String> batch = new ArrayList<>();
+        private int inFlight;
+        private long[] before;
+
+        Moves(GroupMember master, List<Resync> done) {
+            this.master = master;
+            this.done = done;
+        }
+
+        synchronized void begin(GroupMember replica) {
+            if (inFlight++ == 0) {
+                batch.clear();
+                try (LiveNode m = master.node().connect()) {
+                    before = counters(m);
+                }
+            }
+            batch.add(replica.label());
+        }
+
+        /** {@code moved}: the link came up at {@code port}; a move that failed leaves the batch. */
+        synchronized void end(GroupMember replica, boolean moved, int port, boolean tls) {
+            if (!moved) {
+                batch.remove(replica.label());
+            }
+            if (--inFlight == 0 && !batch.isEmpty()) {
+                long[] after;
+                try (LiveNode m = master.node().connect()) {
+                    after = counters(m);
+                }
+                synchronized (done) {
+                    done.add(new Resync(batch, master.label(), port, tls, before[0], after[0], before[1], after[1]));
+                }
+            }
         }
     }
 
@@ -54,21 +108,11 @@ final class ReplicaLink {
 
     /**
      * The hook that moves {@code replica}'s link to {@code master}'s {@code toPort} ({@code tls}: its TLS port) during
-     * the replica's own change; {@code fromPort} is the port it leaves. {@code resyncs} collects what happened.
+     * the replica's own change; {@code fromPort} is the port it leaves. {@code moves} counts what happened.
      */
-    static NodeHook hook(GroupMember replica, GroupMember master, int fromPort, int toPort, boolean tls,
-                         Object masterLock, List<Resync> resyncs) {
+    static NodeHook hook(GroupMember replica, GroupMember master, int fromPort, int toPort, boolean tls, Moves moves) {
         return new NodeHook(conf -> repointConf(conf, fromPort, toPort, master),
-                live -> {
-                    synchronized (masterLock) {
-                        Resync r = move(replica, live, master, fromPort, toPort, tls);
-                        if (r != null) {
-                            synchronized (resyncs) {
-                                resyncs.add(r);
-                            }
-                        }
-                    }
-                });
+                live -> move(replica, live, master, fromPort, toPort, tls, moves));
     }
 
     /** {@code replicaof ADDR fromPort} becomes {@code replicaof ADDR toPort}: the file follows the live link. */
@@ -91,7 +135,8 @@ final class ReplicaLink {
      * where it was, then throws. Null: nothing to move. A TLS link is tried first with the replica's own certificate,
      * from its host, so that a link that cannot come up is refused at once, saying why, with the old link untouched.
      */
-    static Resync move(GroupMember replica, LiveNode live, GroupMember master, int fromPort, int toPort, boolean tls) {
+    static void move(GroupMember replica, LiveNode live, GroupMember master, int fromPort, int toPort, boolean tls,
+                     Moves moves) {
         Map<String, String> repl = live.info("replication");
         String host = repl.get("master_host");
         int port = Integer.parseInt(repl.getOrDefault("master_port", "0"));
@@ -100,7 +145,7 @@ final class ReplicaLink {
                     + " run the same command again");
         }
         if (port == toPort && "up".equals(repl.get("master_link_status"))) {
-            return null;
+            return;
         }
         if (port != fromPort && port != toPort) {
             throw RedisTlsException.failed(replica.label() + " replicates from " + host + ":" + port + " now, not from "
@@ -113,22 +158,21 @@ final class ReplicaLink {
                         + host + ":" + toPort + why + "; the link stays on port " + port);
             }
         }
-        long[] before;
-        try (LiveNode m = master.node().connect()) {
-            before = counters(m);
+        moves.begin(replica);
+        boolean moved = false;
+        try {
+            live.replicaOf(host, toPort);
+            if (!awaitLink(live, toPort)) {
+                String why = diagnose(replica, new Endpoint(host, toPort), tls);
+                live.replicaOf(host, port);
+                throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " at " + host + ":"
+                        + toPort + " did not come up within " + LINK_TIMEOUT.toSeconds() + " s" + why
+                        + "; it was put back on port " + port);
+            }
+            moved = true;
+        } finally {
+            moves.end(replica, moved, toPort, tls);
         }
-        live.replicaOf(host, toPort);
-        if (!awaitLink(live, toPort)) {
-            String why = diagnose(replica, new Endpoint(host, toPort), tls);
-            live.replicaOf(host, port);
-            throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " at " + host + ":" + toPort
-                    + " did not come up within " + LINK_TIMEOUT.toSeconds() + " s" + why + "; it was put back on port " + port);
-        }
-        long[] after;
-        try (LiveNode m = master.node().connect()) {
-            after = counters(m);
-        }
-        return new Resync(replica.label(), master.label(), toPort, tls, before[0], after[0], before[1], after[1]);
     }
 
     /** {@code sync_full} and {@code sync_partial_ok} of a master. */
@@ -146,7 +190,7 @@ final class ReplicaLink {
                     && "0".equals(r.getOrDefault("master_sync_in_progress", "0"))) {
                 return true;
             }
-            sleep(20);
+            sleep(50); // many replicas poll at once: gently
         }
         return false;
     }
