@@ -81,13 +81,21 @@ public final class GroupBenchmark {
             double start = seconds(t0);
             Path admin = Files.createDirectory(group.fixture().dir().resolve("admin"));
             Path inventory = group.writeInventory(admin.resolve("bench.yaml"), "bench", admin.resolve("ca"), "auth-clients: yes\n");
-            return measure(nodes, 0, "over SSH, a host each", start, inventory,
-                    List.of("--ssh-config", group.sshConfig().toString()), () -> {
-                        for (SimulatedHost h : group.replicas()) {
-                            require(HostGroup.info(h, "replication", "master_port").equals("6380")
-                                    && HostGroup.info(h, "replication", "master_link_status").equals("up"), "replica " + h.name());
-                        }
-                    });
+            try {
+                return measure(nodes, 0, "over SSH, a host each", start, inventory,
+                        List.of("--ssh-config", group.sshConfig().toString()), () -> {
+                            for (SimulatedHost h : group.replicas()) {
+                                require(HostGroup.info(h, "replication", "master_port").equals("6380")
+                                        && HostGroup.info(h, "replication", "master_link_status").equals("up"), "replica " + h.name());
+                            }
+                        });
+            } catch (RuntimeException e) {
+                // What the hosts' sshd saw, before the hosts go.
+                for (SimulatedHost h : group.hosts()) {
+                    System.err.println("=== " + h.sshdLog() + "\n" + Files.readString(h.sshdLog()));
+                }
+                throw e;
+            }
         }
     }
 
