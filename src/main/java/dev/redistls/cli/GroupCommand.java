@@ -8,6 +8,7 @@ import dev.redistls.group.GroupReport;
 import dev.redistls.group.GroupRollout;
 import dev.redistls.group.GroupStatus;
 import dev.redistls.group.Inventory;
+import dev.redistls.group.InventoryEditor;
 import dev.redistls.group.InventoryReader;
 import dev.redistls.install.Report;
 import dev.redistls.install.Status;
@@ -22,7 +23,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.redistls.metrics.MetricsFile;
+import dev.redistls.metrics.NodeMetrics;
+
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +39,7 @@ import java.util.concurrent.Callable;
 @Command(name = "group", mixinStandardHelpOptions = true,
         description = "Secure a replicated group and its sentinels together, from an inventory file (YAML).",
         subcommands = {GroupCommand.Install.class, GroupCommand.Configure.class, GroupCommand.StatusCmd.class,
-                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.Uninstall.class})
+                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.AddNode.class, GroupCommand.Uninstall.class})
 final class GroupCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -136,11 +142,23 @@ final class GroupCommand implements Runnable {
     @Command(name = "configure", mixinStandardHelpOptions = true, description = "A new mode for every member of an installed group.")
     static final class Configure extends Change {
         @Mixin GroupModeOptions mode;
+        @Option(names = "--if-no-plaintext",
+                description = "With --tls-only: refuse (exit 1, nothing changed) while any client is connected on a member's plain port.")
+        boolean ifNoPlaintext;
 
         @Override
         public Integer call() {
-            return run((i, hosts) -> GroupRollout.configure(i, hosts,
-                    settings(i, mode.merged(i.mode()), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, false)));
+            if (ifNoPlaintext && !Boolean.TRUE.equals(mode.tlsOnly)) {
+                throw RedisTlsException.badInput("--if-no-plaintext goes with --tls-only: only closing the plain ports cuts clients off");
+            }
+            return run((i, hosts) -> {
+                if (ifNoPlaintext) {
+                    // Every member is asked before any is changed.
+                    GroupRollout.plaintextClients(hosts, true);
+                }
+                return GroupRollout.configure(i, hosts,
+                        settings(i, mode.merged(i.mode()), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, false));
+            });
         }
     }
 
@@ -170,6 +188,54 @@ final class GroupCommand implements Runnable {
         }
     }
 
+    @Command(name = "add-node", mixinStandardHelpOptions = true,
+            description = "Secure one more data node like the others (a replica replicates over TLS), then append it to the inventory, keeping the file's comments.")
+    static final class AddNode extends Change {
+        @Option(names = "--host", paramLabel = "[USER@]NAME[:PORT]", description = "The node's host (default: this machine).")
+        String host;
+        @Option(names = "--sudo", description = "Act as root there through sudo -n ('become: true' in the inventory).")
+        boolean sudo;
+        @Option(names = "--conf", required = true, paramLabel = "PATH", description = "The node's redis.conf on its host.")
+        Path conf;
+        @Option(names = "--keys-dir", paramLabel = "DIR", description = "Its keys dir (default: the inventory's defaults, else /etc/redis/tls).")
+        Path keysDir;
+        @Option(names = "--tls-port", paramLabel = "N", description = "Its TLS port (default: 6380).")
+        Integer tlsPort;
+        @Option(names = "--hostname", paramLabel = "NAME", description = "The name its certificate is for (default: its host's name).")
+        String hostname;
+        @Option(names = "--san", paramLabel = "VALUE", description = "Another name or address for its certificate (repeatable).")
+        List<String> sans = new java.util.ArrayList<>();
+        @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "Where it is reached on its host (default: from its config).")
+        String endpoint;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            if (conf != null && !conf.isAbsolute()) {
+                throw RedisTlsException.badInput("--conf " + conf + " must be an absolute path (it is on the node's host)");
+            }
+            Inventory before = inv.read();
+            Path file = before.file();
+            String text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+            InventoryEditor.Edit edit = InventoryEditor.appendNode(file, text, InventoryEditor.entry(host, sudo, conf,
+                    keysDir == null ? null : keysDir.toAbsolutePath().normalize(), tlsPort, hostname, sans, endpoint));
+            // The edited file is read as any inventory is: a duplicate or a bad value is refused before anything is touched.
+            Inventory after = InventoryReader.parse(file, edit.text());
+            Inventory.Member added = after.nodes().get(after.nodes().size() - 1);
+            GroupReport report;
+            try (GroupHosts hosts = inv.open(spec, after, true)) {
+                report = GroupRollout.addNode(after, hosts, settings(after, after.mode(), KeyType.DEFAULT,
+                        CertificateAuthority.LEAF_DAYS, false), added);
+            }
+            int code = print(spec.commandLine(), report);
+            if (report.failure() == null) {
+                InventoryEditor.write(file, text, edit.text());
+                spec.commandLine().getOut().println("Added " + added.kind().section() + "[" + added.index() + "] to " + file
+                        + " (line " + edit.line() + ")");
+            }
+            return code;
+        }
+    }
+
     @Command(name = "uninstall", mixinStandardHelpOptions = true,
             description = "Sentinels, then replicas, then masters back to plain text; configs restored byte for byte where unedited.")
     static final class Uninstall extends Change {
@@ -189,16 +255,46 @@ final class GroupCommand implements Runnable {
         @Mixin InventoryOptions inv;
         @Option(names = "--json", description = "One object per member: the single-node status fields plus host, role, replication, monitoring.")
         boolean json;
+        @Option(names = "--format", paramLabel = "prometheus",
+                description = "prometheus: node_exporter textfile-collector metrics for every member (labels role and group added).")
+        String format;
+        @Option(names = "--output", paramLabel = "FILE",
+                description = "With --format prometheus: replace FILE (*.prom) atomically instead of printing.")
+        Path output;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
+            boolean prometheus = format != null;
+            if (prometheus && !"prometheus".equalsIgnoreCase(format)) {
+                throw RedisTlsException.badInput("unknown --format '" + format + "': the one format is prometheus (or --json)");
+            }
+            if (prometheus && json) {
+                throw RedisTlsException.badInput("--json and --format prometheus exclude each other");
+            }
+            if (output != null && !prometheus) {
+                throw RedisTlsException.badInput("--output goes with --format prometheus");
+            }
+            if (output != null) {
+                MetricsFile.check(output);
+            }
             Inventory i = inv.read();
             List<GroupStatus.Row> rows;
             try (GroupHosts hosts = inv.open(spec, i, false)) {
                 rows = GroupStatus.of(hosts);
             }
             PrintWriter out = spec.commandLine().getOut();
+            if (prometheus) {
+                byte[] text = NodeMetrics.text(rows.stream().map(r -> new NodeMetrics.Node(r.status(),
+                        Map.of("role", r.role(), "group", i.name()))).toList(), Instant.now());
+                if (output == null) {
+                    out.print(new String(text, StandardCharsets.UTF_8));
+                    out.flush();
+                } else {
+                    MetricsFile.write(output, text);
+                }
+                return 0;
+            }
             if (json) {
                 Json.print(out, GroupStatus.json(rows));
                 return 0;
@@ -213,7 +309,8 @@ final class GroupCommand implements Runnable {
                     link = r.monitoring().stream().map(m -> m.master() + " " + m.ip() + ":" + m.port()
                             + (m.overTls() ? " over TLS" : " plain") + " (" + m.flags() + ")").reduce((a, b) -> a + ", " + b).orElse("-");
                 } else if (r.masterLink() != null) {
-                    link = "link " + r.masterLink() + (Boolean.TRUE.equals(r.overTls()) ? " over TLS" : " plain");
+                    link = "link " + r.masterLink() + (Boolean.TRUE.equals(r.overTls()) ? " over TLS" : " plain")
+                            + (r.linkProblem() == null ? "" : ": " + r.linkProblem());
                 } else {
                     link = "-";
                 }
@@ -256,6 +353,7 @@ final class GroupCommand implements Runnable {
             }
         }
         report.resyncLines().forEach(out::println);
+        out.println(report.timing());
         if (report.failure() != null) {
             report.states().forEach((m, s) -> out.println("  " + m + ": " + s));
             cl.getErr().println("error: " + report.failure());

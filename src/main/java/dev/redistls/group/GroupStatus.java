@@ -3,6 +3,7 @@ package dev.redistls.group;
 import dev.redistls.RedisTlsException;
 import dev.redistls.group.GroupHosts.GroupMember;
 import dev.redistls.install.Status;
+import dev.redistls.node.Endpoint;
 import dev.redistls.node.LiveNode;
 
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.Optional;
  */
 public final class GroupStatus {
     /** One row: the single-node snapshot and what the group adds. */
+    /** @param linkProblem why a replica's TLS link is down, as a handshake with its certificate tells; else null */
     public record Row(GroupMember member, Status.Snapshot status, String role, String masterLink, Boolean overTls,
-                      List<Monitoring> monitoring) {
+                      List<Monitoring> monitoring, String linkProblem) {
     }
 
     public record Monitoring(String master, String ip, int port, boolean overTls, String flags) {
@@ -31,13 +33,12 @@ public final class GroupStatus {
     public static List<Row> of(GroupHosts hosts) {
         Map<GroupMember, Row> rows = Parallel.map(hosts.members(), GroupStatus::row);
         List<Row> out = new ArrayList<>(rows.values());
-        // Whether a replica's link runs over TLS is judged against its master's live TLS port.
         List<Row> fixed = new ArrayList<>();
         for (Row r : out) {
             if (r.role().equals("replica") && r.member() != null) {
-                fixed.add(new Row(r.member(), r.status(), r.role(), r.masterLink(), overTls(r, out), r.monitoring()));
+                fixed.add(new Row(r.member(), r.status(), r.role(), r.masterLink(), overTls(r), r.monitoring(), r.linkProblem()));
             } else if (r.role().equals("sentinel")) {
-                fixed.add(new Row(r.member(), r.status(), r.role(), null, null, sentinelTls(r, out)));
+                fixed.add(new Row(r.member(), r.status(), r.role(), null, null, sentinelTls(r, out), null));
             } else {
                 fixed.add(r);
             }
@@ -49,6 +50,7 @@ public final class GroupStatus {
         Status.Snapshot s = Status.of(m.node());
         String role = "down";
         String link = null;
+        String problem = null;
         List<Monitoring> monitoring = List.of();
         Optional<LiveNode> live;
         try {
@@ -70,27 +72,29 @@ public final class GroupStatus {
                     role = "master".equals(repl.get("role")) ? "master" : "replica";
                     link = repl.get("master_link_status");
                     if (link != null) {
-                        link = link + " " + repl.get("master_host") + ":" + repl.get("master_port");
+                        Endpoint master = new Endpoint(repl.get("master_host"), Integer.parseInt(repl.get("master_port")));
+                        if (!"up".equals(link) && s.live().config() != null && "yes".equals(s.live().config().get("tls-replication"))
+                                && m.node().keys().isComplete()) {
+                            problem = ReplicaLink.why(m, master).orElse(null);
+                        }
+                        link = link + " " + master;
                     }
                 }
             } catch (RedisTlsException e) {
                 role = "unreadable";
             }
         }
-        return new Row(m, s, role, link, null, monitoring);
+        return new Row(m, s, role, link, null, monitoring, problem);
     }
 
-    private static boolean overTls(Row replica, List<Row> all) {
+    /**
+     * A replica with {@code tls-replication yes} speaks only TLS to its master, so a link that is up runs over TLS,
+     * whichever node (in this inventory or another region's) is at its other end.
+     */
+    private static boolean overTls(Row replica) {
         String link = replica.masterLink();
-        if (link == null || !link.startsWith("up ")) {
-            return false;
-        }
-        int port = Integer.parseInt(link.substring(link.lastIndexOf(':') + 1));
-        boolean tlsReplication = replica.status().live().config() != null
+        return link != null && link.startsWith("up ") && replica.status().live().config() != null
                 && "yes".equals(replica.status().live().config().get("tls-replication"));
-        return tlsReplication && all.stream().anyMatch(r -> r.role().equals("master") && r.status().live().config() != null
-                && String.valueOf(port).equals(r.status().live().config().get("tls-port"))
-                && !String.valueOf(port).equals(r.status().live().config().get("port")));
     }
 
     private static List<Monitoring> sentinelTls(Row sentinel, List<Row> all) {
@@ -119,6 +123,7 @@ public final class GroupStatus {
                 repl.put("masterLink", r.masterLink() == null ? null : r.masterLink().split(" ")[0]);
                 repl.put("master", r.masterLink() == null ? null : r.masterLink().split(" ")[1]);
                 repl.put("overTls", r.overTls());
+                repl.put("problem", r.linkProblem());
                 m.put("replication", repl);
             } else {
                 m.remove("replication");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves a replica's link to another port of its master, live: {@code REPLICAOF} the same master address at the new
@@ -24,24 +25,81 @@ import java.util.Map;
  */
 final class ReplicaLink {
     static final Duration LINK_TIMEOUT = Duration.ofSeconds(30);
+    /** Handshake failures that mean the two sides do not trust each other's certificates. */
+    private static final java.util.regex.Pattern TRUST_FAILURE = java.util.regex.Pattern.compile(
+            "unknown_ca|bad_certificate|certificate_unknown|PKIX|certification path|unable to find valid");
 
-    /** How a link came back: {@code full} true for a full resync (the dataset sent again). */
-    record Resync(String replica, String master, int port, boolean tls, long fullBefore, long fullAfter,
+    /**
+     * How the links moved to one master at the same time came back: the master's counters read before the first
+     * move began and after the last one ended, so {@code replicas} share them (one replica when moves did not overlap).
+     */
+    record Resync(List<String> replicas, String master, int port, boolean tls, long fullBefore, long fullAfter,
                   long partialBefore, long partialAfter) {
+        Resync {
+            replicas = List.copyOf(replicas);
+        }
+
         String kind() {
-            if (partialAfter > partialBefore && fullAfter == fullBefore) {
-                return "partial resync";
+            long partial = partialAfter - partialBefore;
+            long full = fullAfter - fullBefore;
+            int n = replicas.size();
+            if (partial == n && full == 0) {
+                return n == 1 ? "by partial resync" : "each by partial resync";
             }
-            if (fullAfter > fullBefore) {
-                return "FULL resync";
+            if (full == n && partial == 0) {
+                return n == 1 ? "by FULL resync" : "each by FULL resync";
             }
-            return "resync not seen in the master's counters";
+            return "by " + partial + " partial and " + full + " FULL resync(s) for " + n + " link(s)";
         }
 
         String line() {
-            return replica + ": replication moved to " + master + " port " + port + (tls ? " over TLS" : " in plain text")
-                    + " by " + kind() + " (master's sync_partial_ok " + partialBefore + "->" + partialAfter
-                    + ", sync_full " + fullBefore + "->" + fullAfter + ")";
+            return String.join(", ", replicas) + ": replication moved to " + master + " port " + port
+                    + (tls ? " over TLS" : " in plain text") + " " + kind() + " (master's sync_partial_ok " + partialBefore
+                    + "->" + partialAfter + ", sync_full " + fullBefore + "->" + fullAfter + ")";
+        }
+    }
+
+    /**
+     * The link moves to one master's port, which run at the same time (replicas on several hosts move together); the
+     * master's resync counters are read when the first begins and when the last ends, and each such batch of
+     * overlapping moves is reported with them.
+     */
+    static final class Moves {
+        private final GroupMember master;
+        private final List<Resync> done;
+        private final List<String> batch = new ArrayList<>();
+        private int inFlight;
+        private long[] before;
+
+        Moves(GroupMember master, List<Resync> done) {
+            this.master = master;
+            this.done = done;
+        }
+
+        synchronized void begin(GroupMember replica) {
+            if (inFlight++ == 0) {
+                batch.clear();
+                try (LiveNode m = master.node().connect()) {
+                    before = counters(m);
+                }
+            }
+            batch.add(replica.label());
+        }
+
+        /** {@code moved}: the link came up at {@code port}; a move that failed leaves the batch. */
+        synchronized void end(GroupMember replica, boolean moved, int port, boolean tls) {
+            if (!moved) {
+                batch.remove(replica.label());
+            }
+            if (--inFlight == 0 && !batch.isEmpty()) {
+                long[] after;
+                try (LiveNode m = master.node().connect()) {
+                    after = counters(m);
+                }
+                synchronized (done) {
+                    done.add(new Resync(batch, master.label(), port, tls, before[0], after[0], before[1], after[1]));
+                }
+            }
         }
     }
 
@@ -50,21 +108,11 @@ final class ReplicaLink {
 
     /**
      * The hook that moves {@code replica}'s link to {@code master}'s {@code toPort} ({@code tls}: its TLS port) during
-     * the replica's own change; {@code fromPort} is the port it leaves. {@code resyncs} collects what happened.
+     * the replica's own change; {@code fromPort} is the port it leaves. {@code moves} counts what happened.
      */
-    static NodeHook hook(GroupMember replica, GroupMember master, int fromPort, int toPort, boolean tls,
-                         Object masterLock, List<Resync> resyncs) {
+    static NodeHook hook(GroupMember replica, GroupMember master, int fromPort, int toPort, boolean tls, Moves moves) {
         return new NodeHook(conf -> repointConf(conf, fromPort, toPort, master),
-                live -> {
-                    synchronized (masterLock) {
-                        Resync r = move(replica, live, master, toPort, tls);
-                        if (r != null) {
-                            synchronized (resyncs) {
-                                resyncs.add(r);
-                            }
-                        }
-                    }
-                });
+                live -> move(replica, live, master, fromPort, toPort, tls, moves));
     }
 
     /** {@code replicaof ADDR fromPort} becomes {@code replicaof ADDR toPort}: the file follows the live link. */
@@ -82,8 +130,13 @@ final class ReplicaLink {
         return out;
     }
 
-    /** Re-points the live replica; on failure puts its link back where it was, then throws. Null: nothing to move. */
-    static Resync move(GroupMember replica, LiveNode live, GroupMember master, int toPort, boolean tls) {
+    /**
+     * Re-points the live replica from {@code fromPort} to {@code toPort} of its master; on failure puts its link back
+     * where it was, then throws. Null: nothing to move. A TLS link is tried first with the replica's own certificate,
+     * from its host, so that a link that cannot come up is refused at once, saying why, with the old link untouched.
+     */
+    static void move(GroupMember replica, LiveNode live, GroupMember master, int fromPort, int toPort, boolean tls,
+                     Moves moves) {
         Map<String, String> repl = live.info("replication");
         String host = repl.get("master_host");
         int port = Integer.parseInt(repl.getOrDefault("master_port", "0"));
@@ -92,24 +145,34 @@ final class ReplicaLink {
                     + " run the same command again");
         }
         if (port == toPort && "up".equals(repl.get("master_link_status"))) {
-            return null;
+            return;
         }
-        long[] before;
-        try (LiveNode m = master.node().connect()) {
-            before = counters(m);
+        if (port != fromPort && port != toPort) {
+            throw RedisTlsException.failed(replica.label() + " replicates from " + host + ":" + port + " now, not from "
+                    + master.label() + " (a failover during the rollout?): run the same command again");
         }
-        live.replicaOf(host, toPort);
-        if (!awaitLink(live, toPort)) {
-            String why = diagnose(replica, master, new Endpoint(host, toPort), tls);
-            live.replicaOf(host, port);
-            throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " at " + host + ":" + toPort
-                    + " did not come up within " + LINK_TIMEOUT.toSeconds() + " s" + why + "; it was put back on port " + port);
+        if (tls) {
+            String why = diagnose(replica, new Endpoint(host, toPort), true);
+            if (!why.isEmpty()) {
+                throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " cannot move to "
+                        + host + ":" + toPort + why + "; the link stays on port " + port);
+            }
         }
-        long[] after;
-        try (LiveNode m = master.node().connect()) {
-            after = counters(m);
+        moves.begin(replica);
+        boolean moved = false;
+        try {
+            live.replicaOf(host, toPort);
+            if (!awaitLink(live, toPort)) {
+                String why = diagnose(replica, new Endpoint(host, toPort), tls);
+                live.replicaOf(host, port);
+                throw RedisTlsException.failed(replica.label() + ": its link to " + master.label() + " at " + host + ":"
+                        + toPort + " did not come up within " + LINK_TIMEOUT.toSeconds() + " s" + why
+                        + "; it was put back on port " + port);
+            }
+            moved = true;
+        } finally {
+            moves.end(replica, moved, toPort, tls);
         }
-        return new Resync(replica.label(), master.label(), toPort, tls, before[0], after[0], before[1], after[1]);
     }
 
     /** {@code sync_full} and {@code sync_partial_ok} of a master. */
@@ -127,7 +190,7 @@ final class ReplicaLink {
                     && "0".equals(r.getOrDefault("master_sync_in_progress", "0"))) {
                 return true;
             }
-            sleep(20);
+            sleep(50); // many replicas poll at once: gently
         }
         return false;
     }
@@ -136,16 +199,23 @@ final class ReplicaLink {
      * Why a TLS link may not come up, told by the same handshake the replica makes: from the replica's host, trusting
      * the replica's root and presenting its certificate, to the master's TLS port.
      */
-    static String diagnose(GroupMember replica, GroupMember master, Endpoint target, boolean tls) {
+    static String diagnose(GroupMember replica, Endpoint target, boolean tls) {
         if (!tls || !replica.node().keys().isComplete()) {
             return "";
         }
+        return why(replica, target).map(w -> " (" + w + ")").orElse("");
+    }
+
+    /** What a TLS handshake from the replica's host, with its certificate, to {@code target} fails on; empty: nothing. */
+    static Optional<String> why(GroupMember replica, Endpoint target) {
         TlsProbe.Handshake hs = TlsProbe.handshake(replica.host(), target, replica.node().keys().clientContext());
         if (hs.ok()) {
-            return "";
+            return Optional.empty();
         }
-        return " (a handshake with the replica's certificate from " + replica.node().keys().dir() + " fails: " + hs.failure()
-                + "; both nodes need certificates from one root)";
+        return Optional.of("a TLS handshake from " + (replica.host().isLocal() ? "this machine" : replica.host().name())
+                + " to " + target + " with the replica's certificate from " + replica.node().keys().dir() + " fails: "
+                + hs.failure() + (TRUST_FAILURE.matcher(hs.failure()).find() ? "; both nodes need certificates from one root"
+                + " (a region's root is shared with 'redis-tls ca export' and 'ca import')" : ""));
     }
 
     static void sleep(long ms) {

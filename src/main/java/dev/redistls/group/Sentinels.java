@@ -6,6 +6,7 @@ import dev.redistls.conf.RedisConf;
 import dev.redistls.group.GroupHosts.GroupMember;
 import dev.redistls.host.Host;
 import dev.redistls.node.LiveNode;
+import dev.redistls.node.Node;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -14,18 +15,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The Sentinel side of a group. Sentinel cannot load TLS settings at run time and rewrites its own config file, so
  * a sentinel's change is: its config edited (the same lossless editor; its {@code sentinel monitor},
  * {@code known-replica} and {@code known-sentinel} lines moved to the ports the nodes now serve on), one restart,
- * and a wait until it has rejoined (sees the master, every replica and the other sentinels) before the next one.
+ * a check that the file kept the edit, and a wait until it has rejoined (it sees the master, every replica and the
+ * other sentinels, and they see it at its new port) before the next one.
  * With {@code tls-replication yes} a sentinel talks TLS to masters, replicas and other sentinels, and announces its
  * own TLS port in its hello messages.
  */
 final class Sentinels {
-    static final Duration REJOIN_TIMEOUT = Duration.ofSeconds(60);
-
     private Sentinels() {
     }
 
@@ -120,82 +122,224 @@ final class Sentinels {
     }
 
     /**
-     * Waits until the restarted sentinel sees every master it monitors up, at the ports expected, with its replicas
-     * and the other sentinels; returns what it sees, or throws naming what is missing.
+     * The check a restarted sentinel must pass before its change counts as done (run inside the change, so that a
+     * failure puts its files back and restarts it on them): first, its file still holds what was written (Sentinel
+     * rewrites its whole file from memory on its own events, and one that lands between our edit and the restart
+     * puts the old settings back: then {@link LostEdit}, and the change is made again); then it has rejoined
+     * ({@link #awaitRejoin}).
+     *
+     * @param written what the change wrote ({@link #owned}), known once the config was edited
      */
-    static String awaitRejoin(GroupMember sentinel, int replicas, int otherSentinels, java.util.Set<Integer> masterPorts,
+    static java.util.function.Consumer<LiveNode> afterRestart(GroupMember sentinel, Supplier<Map<String, String>> written,
+                                                              List<GroupMember> sentinels, int replicas,
+                                                              Set<Integer> masterPorts, Duration timeout,
+                                                              java.util.function.Consumer<String> rejoined) {
+        return restarted -> {
+            Node now = sentinel.node().reread();
+            Map<String, String> want = written.get();
+            Map<String, String> have = owned(now.conf());
+            if (!have.equals(want)) {
+                String what = new java.util.TreeSet<>(union(want.keySet(), have.keySet())).stream()
+                        .filter(k -> !java.util.Objects.equals(want.get(k), have.get(k)))
+                        .map(k -> k + " is " + (have.containsKey(k) ? "'" + have.get(k) + "'" : "absent") + ", not "
+                                + (want.containsKey(k) ? "'" + want.get(k) + "'" : "absent"))
+                        .collect(java.util.stream.Collectors.joining(", "));
+                throw new LostEdit(now.confPath() + now.where() + " after the restart: " + what
+                        + " (Sentinel rewrote it from memory between our edit and the restart)");
+            }
+            rejoined.accept(awaitRejoin(new GroupMember(sentinel.spec(), sentinel.host(), now), sentinels, replicas,
+                    masterPorts, timeout));
+        };
+    }
+
+    /**
+     * What a sentinel's change decides in its file, by directive: {@code port}, every {@code tls-*}, and each
+     * monitored master's address ({@code sentinel monitor NAME}).
+     */
+    static Map<String, String> owned(RedisConf conf) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (int i = 0; i < conf.lineCount(); i++) {
+            List<String> w = ConfSyntax.split(conf.line(i));
+            if (w == null || w.size() < 2) {
+                continue;
+            }
+            String key = w.get(0).toLowerCase(java.util.Locale.ROOT);
+            if (key.equals("port") || key.startsWith("tls-")) {
+                out.put(key, String.join(" ", w.subList(1, w.size())));
+            } else if (key.equals("sentinel") && w.size() >= 5 && w.get(1).equalsIgnoreCase("monitor")) {
+                out.put("sentinel monitor " + w.get(2), w.get(3) + " " + w.get(4));
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** A sentinel's file lost our edit before its restart (see {@link #afterRestart}): the change is made again. */
+    static final class LostEdit extends RedisTlsException {
+        LostEdit(String message) {
+            super(FAILED, message);
+        }
+
+        /** Whether {@code e} (or what it wraps) is one. */
+        static boolean in(Throwable e) {
+            return find(e) != null;
+        }
+
+        /** Its message, found in what {@code e} wraps. */
+        static String message(Throwable e) {
+            LostEdit l = find(e);
+            return l == null ? e.getMessage() : l.getMessage();
+        }
+
+        private static LostEdit find(Throwable e) {
+            for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof LostEdit l) {
+                    return l;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Waits until a restarted sentinel has rejoined: it sees every master it monitors up at one of
+     * {@code masterPorts} and {@code replicas} replicas up; every other sentinel lists it at the port it now announces
+     * (its TLS port with {@code tls-replication yes}: learned only from a hello sent after the restart); and it and
+     * the other sentinels that speak what it speaks reach each other. Sentinel has one setting for every link it
+     * makes, so while sentinels are restarted one at a time those on TLS and those still in plain text cannot reach
+     * each other: each side monitors the master on its own port, and the side that has the majority can fail over.
+     * Returns what it sees, or throws naming what is missing.
+     */
+    static String awaitRejoin(GroupMember sentinel, List<GroupMember> sentinels, int replicas, Set<Integer> masterPorts,
                               Duration timeout) {
+        List<GroupMember> others = sentinels.stream().filter(o -> !o.spec().equals(sentinel.spec()))
+                .map(o -> new GroupMember(o.spec(), o.host(), o.node().reread())).toList();
+        Node node = sentinel.node();
+        boolean tls = node.configuredSettings().replication();
+        int announced = tls && node.tlsPort() != 0 ? node.tlsPort() : node.plainPort();
+        List<GroupMember> sameSide = others.stream().filter(o -> o.node().configuredSettings().replication() == tls).toList();
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "not reachable";
         while (System.nanoTime() < deadline) {
-            Optional<LiveNode> live;
             try {
-                live = sentinel.node().reread().connectIfRunning();
-            } catch (RedisTlsException e) {
-                live = Optional.empty();
-                last = e.getMessage();
-            }
-            if (live.isPresent()) {
-                try (LiveNode l = live.get()) {
-                    Optional<String> missing = missing(l, replicas, otherSentinels, masterPorts);
-                    if (missing.isEmpty()) {
-                        return "rejoined: sees the master, " + replicas + " replica(s) and " + otherSentinels + " other sentinel(s)";
-                    }
-                    last = missing.get();
-                } catch (RedisTlsException e) {
-                    last = e.getMessage();
+                Optional<String> missing = missing(sentinel, others, sameSide, replicas, masterPorts, announced);
+                if (missing.isEmpty()) {
+                    return "rejoined: sees the master and " + replicas + " replica(s); reaches " + sameSide.size()
+                            + " other sentinel(s)" + (tls ? " over TLS" : "") + (sameSide.size() < others.size()
+                            ? " (" + (others.size() - sameSide.size()) + " still " + (tls ? "in plain text" : "on TLS")
+                            + " until their turn)" : "") + "; all know it at port " + announced;
                 }
+                last = missing.get();
+            } catch (RedisTlsException e) {
+                last = e.getMessage();
             }
             ReplicaLink.sleep(100);
         }
         throw RedisTlsException.failed(sentinel.label() + " did not rejoin within " + timeout.toSeconds() + " s: " + last);
     }
 
-    private static Optional<String> missing(LiveNode l, int replicas, int otherSentinels, java.util.Set<Integer> masterPorts) {
-        List<Map<String, String>> masters = maps(l.sentinel("masters"));
-        if (masters.isEmpty()) {
-            return Optional.of("it monitors no master");
+    private static Optional<String> missing(GroupMember sentinel, List<GroupMember> others, List<GroupMember> sameSide,
+                                            int replicas, Set<Integer> masterPorts, int announced) {
+        Map<GroupMember, String> ids = new java.util.LinkedHashMap<>();
+        for (GroupMember o : others) {
+            Optional<LiveNode> peer = o.node().connectIfRunning();
+            if (peer.isEmpty()) {
+                return Optional.of(o.label() + " does not answer");
+            }
+            try (LiveNode p = peer.get()) {
+                ids.put(o, String.valueOf(p.sentinel("myid")));
+            }
         }
-        for (Map<String, String> m : masters) {
-            String name = m.get("name");
-            String flags = m.getOrDefault("flags", "");
-            if (!flags.equals("master")) {
-                return Optional.of("master " + name + " at " + m.get("ip") + ":" + m.get("port") + " has flags " + flags);
+        String myid;
+        List<String> names = new ArrayList<>();
+        Optional<LiveNode> live = sentinel.node().connectIfRunning();
+        if (live.isEmpty()) {
+            return Optional.of("it does not answer");
+        }
+        try (LiveNode l = live.get()) {
+            myid = String.valueOf(l.sentinel("myid"));
+            List<Map<String, String>> masters = maps(l.sentinel("masters"));
+            if (masters.isEmpty()) {
+                return Optional.of("it monitors no master");
             }
-            if (!masterPorts.isEmpty() && !masterPorts.contains(Integer.parseInt(m.get("port")))) {
-                return Optional.of("master " + name + " is at port " + m.get("port") + ", not " + masterPorts);
+            for (Map<String, String> m : masters) {
+                String name = m.get("name");
+                names.add(name);
+                String flags = m.getOrDefault("flags", "");
+                if (!flags.equals("master")) {
+                    return Optional.of("master " + name + " at " + m.get("ip") + ":" + m.get("port") + " has flags " + flags);
+                }
+                if (!masterPorts.isEmpty() && !masterPorts.contains(Integer.parseInt(m.get("port")))) {
+                    return Optional.of("master " + name + " is at port " + m.get("port") + ", not " + masterPorts);
+                }
+                long up = maps(l.sentinel("replicas", name)).stream().filter(r -> connected(r.get("flags"))).count();
+                if (up < replicas) {
+                    return Optional.of("it sees " + up + " of " + replicas + " replica(s) of " + name + " up");
+                }
+                List<Map<String, String>> peers = maps(l.sentinel("sentinels", name));
+                for (GroupMember o : sameSide) {
+                    Optional<Map<String, String>> seen = peers.stream().filter(x -> ids.get(o).equals(x.get("runid"))).findFirst();
+                    if (seen.isEmpty() || !connected(seen.get().get("flags"))) {
+                        return Optional.of("it does not reach " + o.label() + seen.map(x -> " (flags " + x.get("flags") + ")").orElse(""));
+                    }
+                }
             }
-            long up = maps(l.sentinel("replicas", name)).stream()
-                    .filter(r -> !r.getOrDefault("flags", "").contains("down") && !r.getOrDefault("flags", "").contains("disconnected"))
-                    .count();
-            if (up < replicas) {
-                return Optional.of("it sees " + up + " of " + replicas + " replica(s) of " + name + " up");
-            }
-            int others = Integer.parseInt(m.getOrDefault("num-other-sentinels", "0"));
-            if (others < otherSentinels) {
-                return Optional.of("it knows " + others + " of " + otherSentinels + " other sentinel(s)");
+        }
+        for (GroupMember o : others) {
+            try (LiveNode p = o.node().connect()) {
+                for (String name : names) {
+                    Optional<Map<String, String>> me = maps(p.sentinel("sentinels", name)).stream()
+                            .filter(x -> myid.equals(x.get("runid"))).findFirst();
+                    if (me.isEmpty()) {
+                        return Optional.of(o.label() + " does not know it");
+                    }
+                    if (!String.valueOf(announced).equals(me.get().get("port"))) {
+                        return Optional.of(o.label() + " knows it at port " + me.get().get("port") + ", not yet at "
+                                + announced);
+                    }
+                    if (sameSide.contains(o) && !connected(me.get().get("flags"))) {
+                        return Optional.of(o.label() + " does not reach it (flags " + me.get().get("flags") + ")");
+                    }
+                }
             }
         }
         return Optional.empty();
     }
 
-    /**
-     * {@code SENTINEL RESET} of every master a sentinel monitors, one sentinel at a time, each rejoining before the
-     * next: Sentinel never forgets a replica it once saw, so one it knew at a port that closed (a TLS port after
-     * uninstall) would stay listed as down; a reset makes it learn the replicas and sentinels again, live.
-     */
-    static List<String> reset(List<GroupMember> sentinels, int replicas, java.util.Set<Integer> masterPorts, Duration timeout) {
-        List<String> out = new ArrayList<>();
-        for (GroupMember s : sentinels) {
-            try (LiveNode l = s.node().reread().connect()) {
-                for (Map<String, String> m : maps(l.sentinel("masters"))) {
-                    l.sentinel("reset", m.get("name"));
+    /** Waits until every sentinel sees at least {@code replicas} replicas of each master it monitors, connected. */
+    static void awaitReplicas(List<GroupMember> sentinels, int replicas, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = "";
+            for (GroupMember s : sentinels) {
+                try (LiveNode l = s.node().reread().connect()) {
+                    for (Map<String, String> m : maps(l.sentinel("masters"))) {
+                        long up = maps(l.sentinel("replicas", m.get("name"))).stream().filter(r -> connected(r.get("flags"))).count();
+                        if (up < replicas) {
+                            last = s.label() + " sees " + up + " of " + replicas + " replica(s) of " + m.get("name") + " up";
+                        }
+                    }
+                } catch (RedisTlsException e) {
+                    last = e.getMessage();
                 }
             }
-            out.add(s.label() + ": SENTINEL RESET (forgets peers at closed ports), "
-                    + awaitRejoin(s, replicas, sentinels.size() - 1, masterPorts, timeout));
+            if (last.isEmpty()) {
+                return;
+            }
+            ReplicaLink.sleep(200);
         }
-        return out;
+        throw RedisTlsException.failed("the sentinels do not all list the new replica within " + timeout.toSeconds()
+                + " s: " + last + " (Sentinel learns replicas from the master every 10 s)");
+    }
+
+    private static boolean connected(String flags) {
+        return flags != null && !flags.contains("down") && !flags.contains("disconnected");
     }
 
     /** Waits until every sentinel reaches every other one (no link down), e.g. after the last one restarted. */
@@ -208,9 +352,9 @@ final class Sentinels {
                 try (LiveNode l = s.node().reread().connect()) {
                     for (Map<String, String> m : maps(l.sentinel("masters"))) {
                         for (Map<String, String> o : maps(l.sentinel("sentinels", m.get("name")))) {
-                            String flags = o.getOrDefault("flags", "");
-                            if (flags.contains("down") || flags.contains("disconnected")) {
-                                last = s.label() + " sees sentinel " + o.get("ip") + ":" + o.get("port") + " with flags " + flags;
+                            if (!connected(o.get("flags"))) {
+                                last = s.label() + " sees sentinel " + o.get("ip") + ":" + o.get("port") + " with flags "
+                                        + o.get("flags");
                             }
                         }
                     }
@@ -227,24 +371,19 @@ final class Sentinels {
     }
 
     /**
-     * Waits until a sentinel's config file has not changed for {@code quiet}: Sentinel rewrites the whole file from
-     * memory on its own events (a peer seen down or moved, right after another sentinel restarted), and a rewrite
-     * between our edit and the restart would put the old settings back.
+     * The clients on a sentinel's plain port (what {@link dev.redistls.install.PlaintextGate} finds for a data node;
+     * a sentinel has no CONFIG command, so its ports come from its file), other sentinels' links left out: they move
+     * with the rollout. Empty when the port is closed or the sentinel is down.
      */
-    static void awaitQuietConf(GroupMember s, Duration quiet, Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        String last = null;
-        long since = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            byte[] bytes = s.node().reread().conf().bytes();
-            String now = bytes.length + ":" + java.util.Arrays.hashCode(bytes);
-            if (!now.equals(last)) {
-                last = now;
-                since = System.nanoTime();
-            } else if (System.nanoTime() - since >= quiet.toNanos()) {
-                return;
-            }
-            ReplicaLink.sleep(250);
+    static List<dev.redistls.node.ClientConnections.Connection> plaintextClients(GroupMember s) {
+        Node node = s.node();
+        Optional<LiveNode> live = node.plainPort() == 0 ? Optional.empty() : node.connectIfRunning();
+        if (live.isEmpty()) {
+            return List.of();
+        }
+        try (LiveNode l = live.get()) {
+            return l.clients(node.plainPort(), node.tlsPort()).plaintext().stream()
+                    .filter(c -> !c.name().startsWith("sentinel-")).toList();
         }
     }
 

@@ -165,6 +165,7 @@ public final class Installer {
                             reload(l, node, target);
                             hook.afterLive().accept(l);
                         },
+                        hook.afterRestart(),
                         () -> moveFirewall(firewall, firewallPlan.allowFrom(), record, target, report),
                         "Applied live on %s with CONFIG SET (no restart)",
                         "Redis is not running: the files are written; it serves TLS when started", report);

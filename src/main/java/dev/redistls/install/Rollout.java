@@ -26,6 +26,13 @@ final class Rollout {
      */
     static Optional<LiveNode> run(Node node, Optional<LiveNode> live, FileBatch files, Consumer<LiveNode> liveStep,
                                   Runnable after, String liveDone, String notRunning, Report report) {
+        return run(node, live, files, liveStep, restarted -> { }, after, liveDone, notRunning, report);
+    }
+
+    /** The same, with a check of the node after a restart ({@link NodeHook#afterRestart()}). */
+    static Optional<LiveNode> run(Node node, Optional<LiveNode> live, FileBatch files, Consumer<LiveNode> liveStep,
+                                  Consumer<LiveNode> restartedStep, Runnable after, String liveDone, String notRunning,
+                                  Report report) {
         Map<String, String> before = live.map(LiveApply::snapshot).orElse(null);
         files.commit();
         report.phases().mark("files");
@@ -41,6 +48,12 @@ final class Rollout {
                 restarting = true;
                 Restart.run(node);
                 proven = Optional.of(Waits.untilRunning(node));
+                try {
+                    restartedStep.accept(proven.get());
+                } catch (RuntimeException e) {
+                    proven.get().close();
+                    throw e;
+                }
                 report.done("Restarted the node" + node.where() + " with: " + node.restartCommand());
             } else {
                 report.note(notRunning);

@@ -114,6 +114,18 @@ public final class Status {
             return new Live(false, false, null, null, null, e.getMessage(), null, null, null);
         }
         try (live) {
+            if (live.isSentinel()) {
+                // Sentinel has no CONFIG command: the TLS port is the one its file gives, probed live.
+                pid = live.processId();
+                if (node.tlsPort() == 0 || !node.keys().isComplete()) {
+                    return new Live(true, false, null, null, null, node.tlsPort() == 0 ? "TLS is not configured"
+                            : "no client certificate to probe with", null, pid, null);
+                }
+                TlsProbe.Handshake hs = TlsProbe.handshake(node.host(), live.endpoint().withPort(node.tlsPort()),
+                        node.keys().clientContext());
+                return new Live(true, hs.ok(), hs.ok() ? CertInfo.sha256(hs.served()) : null, hs.protocol(), hs.suite(),
+                        hs.failure(), null, pid, null);
+            }
             config = LiveApply.snapshot(live);
             pid = live.processId();
             int tlsPort = Integer.parseInt(config.getOrDefault("tls-port", "0"));

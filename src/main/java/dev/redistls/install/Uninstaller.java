@@ -98,6 +98,7 @@ public final class Uninstaller {
                             LiveApply.apply(l, LiveApply.snapshot(l), wanted);
                             hook.afterLive().accept(l);
                         },
+                        hook.afterRestart(),
                         () -> {
                             if (record.firewallPort() != 0 && !firewall.isNone()) {
                                 FirewallPlan.report(firewall.close(record.firewallPort()), report);

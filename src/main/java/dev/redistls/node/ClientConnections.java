@@ -9,7 +9,11 @@ import java.util.Map;
  * Who is connected to a node, and on which listener: {@code CLIENT LIST}'s {@code laddr} is the address a client
  * connected to, so its port tells the plain port from the TLS port. What an operator must know before closing plain
  * text ({@code configure --tls-only}): the applications still on it, by address, name, user and last command.
- * The tool's own connection, unix-socket clients and outgoing links (a replica's link to its master) are left out.
+ * The tool's own connection, unix-socket clients and outgoing links (a replica's link to its master) are left out,
+ * and so are connections that sent bytes but never a command, for a second or more: a TLS client knocking at the
+ * plain port (its ClientHello has no line end, so Redis waits for the rest of an inline command), such as a
+ * Sentinel still trying a replica at a port it learned before the replica moved to TLS. Closing the port cuts off
+ * nothing that worked.
  */
 public record ClientConnections(List<Connection> plaintext, int tlsCount) {
 
@@ -49,6 +53,9 @@ public record ClientConnections(List<Connection> plaintext, int tlsCount) {
             int port = port(f.getOrDefault("laddr", ""));
             if (port <= 0) {
                 continue; // a unix socket: not on a network listener
+            }
+            if ("NULL".equals(f.get("cmd")) && number(f.get("qbuf")) > 0 && number(f.get("idle")) >= 1) {
+                continue; // bytes but never a command: not a Redis client
             }
             if (plainPort > 0 && port == plainPort) {
                 plain.add(new Connection(f.getOrDefault("addr", ""), port, f.getOrDefault("name", ""),

@@ -197,6 +197,11 @@ public final class SimulatedHost implements AutoCloseable {
         return link.testSide();
     }
 
+    /** The host's link network ({@code a.b.c.d/30}): what another host routes to reach it. */
+    public String network() {
+        return link.network();
+    }
+
     /** The network namespace ({@code ip netns exec <netns>}). */
     public String netns() {
         return ns.name();

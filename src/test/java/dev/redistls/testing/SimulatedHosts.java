@@ -138,6 +138,33 @@ public final class SimulatedHosts implements AutoCloseable {
         return futures.stream().map(CompletableFuture::join).toList();
     }
 
+    /**
+     * Lets {@code hosts} reach each other's addresses, as machines on one network do. The test's namespace becomes
+     * their router: IPv4 forwarding is switched on for their test-side links only (the machine's own
+     * {@code ip_forward} and firewall are not touched, and the setting goes with the links), and each host gets a
+     * route to every other one's /30 through its own link; nothing else is routed. Without it a host reaches only
+     * the test's side of its link.
+     */
+    public void route(List<SimulatedHost> hosts) {
+        for (SimulatedHost h : hosts) {
+            try {
+                Files.writeString(Path.of("/proc/sys/net/ipv4/conf", h.veth(), "forwarding"), "1\n");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot switch forwarding on for " + h.veth(), e);
+            }
+        }
+        for (SimulatedHost from : hosts) {
+            StringBuilder batch = new StringBuilder();
+            for (SimulatedHost to : hosts) {
+                if (to != from) {
+                    batch.append("route replace ").append(to.network()).append(" via ").append(from.testSideAddress())
+                            .append('\n');
+                }
+            }
+            Processes.must(batch.toString(), List.of("ip", "-n", from.netns(), "-batch", "-"));
+        }
+    }
+
     public List<SimulatedHost> hosts() {
         return List.copyOf(hosts);
     }

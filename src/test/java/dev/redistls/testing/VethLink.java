@@ -70,6 +70,11 @@ public final class VethLink {
         return dotted(network + 2);
     }
 
+    /** The link's network, {@code a.b.c.d/30}. */
+    public String network() {
+        return dotted(network) + "/30";
+    }
+
     /** The test-side link's name (in the root namespace). */
     public String name() {
         return name;
