@@ -81,12 +81,15 @@ final class GroupCommand implements Runnable {
         @Option(names = "--tls-only", negatable = true, description = "Close every plain port (replicas first), TLS staying on each node's TLS port.")
         Boolean tlsOnly;
 
+        @Option(names = "--cluster", negatable = true, description = "Redis Cluster: every cluster-bus link and replication moved to TLS live, no failover.")
+        Boolean cluster;
+
         @Option(names = "--tls-profile", paramLabel = "intermediate|modern", description = "TLS 1.2+1.3 (default) or 1.3 only.")
         String profile;
 
         Inventory.Mode merged(Inventory.Mode inv) {
             return new Inventory.Mode(authClients != null ? AuthClients.parse(authClients) : inv.authClients(),
-                    replication != null ? replication : inv.replication(), inv.cluster(),
+                    replication != null ? replication : inv.replication(), cluster != null ? cluster : inv.cluster(),
                     tlsOnly != null ? tlsOnly : inv.tlsOnly(), profile != null ? TlsProfile.parse(profile) : inv.profile());
         }
     }

@@ -27,7 +27,7 @@ public final class Report {
         return this;
     }
 
-    void verification(Verification v) {
+    public void verification(Verification v) {
         this.verification = v;
     }
 
