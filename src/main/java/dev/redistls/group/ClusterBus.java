@@ -62,8 +62,18 @@ final class ClusterBus {
     static Map<String, String> unmasked(ClusterNode n, Map<String, String> original, int tlsPort) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("cluster-announce-tls-port", n.announces() ? String.valueOf(tlsPort) : "0");
-        v.put("cluster-announce-port", original.getOrDefault("cluster-announce-port", "0"));
+        v.put("cluster-announce-port", n.announces() ? String.valueOf(announcedPlain(n, original))
+                : original.getOrDefault("cluster-announce-port", "0"));
         return v;
+    }
+
+    /**
+     * The plain port a node announces where announce settings are used: with cluster-announce-tls-port set, Redis
+     * 7.0 announces cluster-announce-port as the plain one, 0 (none: plain clients get the TLS port) when unset.
+     */
+    static int announcedPlain(ClusterNode n, Map<String, String> original) {
+        int a = Integer.parseInt(original.getOrDefault("cluster-announce-port", "0"));
+        return a != 0 ? a : n.port();
     }
 
     /** Step 1 of uninstall, after {@code tls-replication no}: TLS bus still, the plain port announced again (twice). */

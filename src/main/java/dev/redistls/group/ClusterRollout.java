@@ -186,8 +186,8 @@ final class ClusterRollout {
 
     /**
      * The file's side of the pin: {@code cluster-port} where the bus listens (a restart with tls-cluster yes would
-     * otherwise open it at the TLS port + 10000), and {@code cluster-announce-tls-port} where announce settings name
-     * the ports.
+     * otherwise open it at the TLS port + 10000), and {@code cluster-announce-tls-port} (with
+     * {@code cluster-announce-port}) where announce settings are used.
      */
     private static List<String> pinInFile(RedisConf conf, ClusterNode n, int tlsPort) {
         Map<String, List<String>> wanted = new LinkedHashMap<>();
@@ -197,6 +197,11 @@ final class ClusterRollout {
         }
         if (n.announces() && eff.intValue("cluster-announce-tls-port", 0) == 0) {
             wanted.put("cluster-announce-tls-port", List.of(String.valueOf(tlsPort)));
+            if (eff.intValue("cluster-announce-port", 0) == 0) {
+                // With cluster-announce-tls-port set, 7.0 announces this as the plain port: unset, plain clients
+                // would be sent to the TLS port.
+                wanted.put("cluster-announce-port", List.of(String.valueOf(n.port())));
+            }
         }
         return ConfEditor.apply(conf, wanted, List.of()).stream()
                 .map(c -> conf.path() + ": " + c.after() + " (the cluster bus stays on its port)").toList();
