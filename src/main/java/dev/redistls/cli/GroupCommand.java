@@ -3,6 +3,7 @@ package dev.redistls.cli;
 import dev.redistls.RedisTlsException;
 import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.TlsProfile;
+import dev.redistls.group.ClusterStatus;
 import dev.redistls.group.GroupHosts;
 import dev.redistls.group.GroupReport;
 import dev.redistls.group.GroupRollout;
@@ -198,12 +199,23 @@ final class GroupCommand implements Runnable {
         public Integer call() {
             Inventory i = inv.read();
             List<GroupStatus.Row> rows;
+            java.util.Optional<ClusterStatus.View> cluster;
             try (GroupHosts hosts = inv.open(spec, i, false)) {
                 rows = GroupStatus.of(hosts);
+                cluster = ClusterStatus.of(hosts);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                Json.print(out, GroupStatus.json(rows));
+                List<Map<String, Object>> objects = GroupStatus.json(rows);
+                cluster.ifPresent(c -> {
+                    for (int k = 0; k < rows.size(); k++) {
+                        ClusterStatus.NodeView v = c.nodes().get(rows.get(k).member());
+                        if (v != null) {
+                            objects.get(k).put("cluster", v.json());
+                        }
+                    }
+                });
+                Json.print(out, objects);
                 return 0;
             }
             out.printf("%-12s %-22s %-9s %-6s %-8s %-5s %-9s %-10s %s%n", "MEMBER", "HOST", "ROLE", "PLAIN", "TLS", "DAYS",
@@ -228,8 +240,19 @@ final class GroupCommand implements Runnable {
                 Status.expiryWarning("server", s.certs().server()).ifPresent(w -> out.println("warning: "
                         + r.member().label() + ": " + w.replace("redis-tls renew", "redis-tls group renew --inventory " + i.file())));
             }
+            cluster.ifPresent(c -> printCluster(out, c, i));
             return 0;
         }
+    }
+
+    /** The cluster's bus per node, then every warning about where clients are sent. */
+    private static void printCluster(PrintWriter out, ClusterStatus.View c, Inventory i) {
+        c.nodes().forEach((m, v) -> out.printf("cluster: %s: bus %s on port %d, replication %s, Redis %s%n",
+                m.spec().kind().section() + "[" + m.spec().index() + "]", v.tlsCluster() ? "TLS" : "plain text", v.busPort(),
+                v.tlsReplication() ? "TLS" : "plain text", v.version()));
+        c.warnings().forEach(w -> out.println("warning: " + w));
+        c.nodes().forEach((m, v) -> v.warnings().forEach(w -> out.println("warning: " + m.label() + ": " + w
+                + " (fix: redis-tls group configure --cluster --inventory " + i.file() + ")")));
     }
 
     /** Prints a group report; returns 1 when the rollout stopped, 3 when a member's proof failed, else 0. */

@@ -76,7 +76,11 @@ final class ClusterRedirectCheck {
                     return check(m, plain, t, expected, kind);
                 }
             }
-            Endpoint e = new Endpoint(m.node().address(), m.node().reread().tlsPort());
+            int port = m.node().reread().tlsPort();
+            if (port == 0 || !m.node().keys().isComplete()) {
+                return List.<String>of();
+            }
+            Endpoint e = new Endpoint(m.node().address(), port);
             try (LiveNode secure = LiveNode.connect(m.host(), e, m.node().keys().clientContext(), m.node().credentials())) {
                 return check(m, secure, t, expected, kind);
             }

@@ -100,6 +100,7 @@ public final class Doctor {
                         "redis-tls reissue --server " + nodeArgs));
                 f.add(policy(node, s, nodeArgs));
             }
+            f.addAll(ClusterFindings.of(node));
         }
         return f;
     }

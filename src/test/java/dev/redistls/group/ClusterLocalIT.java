@@ -239,6 +239,20 @@ class ClusterLocalIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void aSingleNodeCommandDoesNotSwitchOneClusterNodesBusAlone() throws Exception {
+        RedisServer node = cluster.nodes().get(1);
+        Cli.Result alone = Cli.run("install", "--cluster", "--replication", "--conf", node.conf().toString(), "--keys-dir",
+                node.dir().resolve("tls").toString(), "--ca-home", caHome.toString(), "--tls-port", String.valueOf(tlsPorts.get(1)),
+                "--firewall", "none");
+        assertThat(alone.exitCode()).as(alone.toString()).isEqualTo(2);
+        assertThat(alone.err()).contains("is a Redis Cluster node: tls-cluster yes on it alone would cut it off its"
+                + " cluster's bus", "redis-tls group install --cluster --inventory FILE");
+        assertThat(sha256(Files.readAllBytes(node.conf()))).isEqualTo(confSha.get(node.conf()));
+        assertThat(ClusterJudge.state(cluster.endpoints().get(1), PASSWORD).clusterState()).isEqualTo("ok");
+    }
+
     static SSLContext fromPkcs12(Path keyStore, Path trustStore, char[] password) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {

@@ -121,6 +121,14 @@ class ClusterRemoteIT {
         Cli.Result install = group("install");
         assertThat(install.exitCode()).as(install.toString()).isZero();
         assertThat(install.out()).contains("the cluster bus stays in plain text (no --cluster)");
+        // Redis 7.0 with a TLS port but tls-cluster no sends TLS clients to plain ports: status and doctor say so.
+        Cli.Result status = groupStatus();
+        assertThat(status.out()).contains("cluster: nodes[0]: bus plain text on port 16379",
+                "with tls-cluster no, this node sends TLS clients", "sends TLS clients for slots 0-5460 to " + lan.address(1)
+                        + ":6379 instead of port 6380", "fix: redis-tls group configure --cluster");
+        Cli.Result doctor = doctor(nodes.get(0));
+        assertThat(doctor.out()).contains("[ok] cluster sends plain-text clients to ports that speak plain text",
+                "[FAIL] cluster sends TLS clients to ports that speak TLS", "which does not answer TLS");
 
         int links = NODES * (NODES - 1);
         Map<ClusterJudge.Node, Long> startedAt = new LinkedHashMap<>();
@@ -150,6 +158,10 @@ class ClusterRemoteIT {
             assertThat(after.plaintextMessages()).as("plaintext bus messages after: " + after.plaintextSamples()).isZero();
         }
         assertThat(configure.out()).contains("== cluster bus", "Verified: ").doesNotContain("FAIL");
+        Cli.Result statusAfter = groupStatus();
+        assertThat(statusAfter.out()).contains("cluster: nodes[5]: bus TLS on port 16379, replication TLS").doesNotContain("warning");
+        assertThat(doctor(nodes.get(3)).out()).contains("[ok] cluster sends plain-text clients to ports that speak plain text",
+                "[ok] cluster sends TLS clients to ports that speak TLS");
         List<ClusterJudge.State> now = ClusterJudge.states(endpoints, PASSWORD);
         for (int i = 0; i < NODES; i++) {
             assertThat(now.get(i).pid()).as("no restart").isEqualTo(before.get(i).pid());
@@ -222,6 +234,16 @@ class ClusterRemoteIT {
                 assertThat(now.get(i).masterPort()).isEqualTo("6379");
             }
         }
+    }
+
+    private Cli.Result groupStatus() {
+        return Cli.run("group", "status", "--inventory", inventory.toString(), "--ssh-config", hosts.sshConfig().toString());
+    }
+
+    private Cli.Result doctor(SimulatedHost h) {
+        return Cli.run("doctor", "--host", h.alias(), "--ssh-config", hosts.sshConfig().toString(), "--conf",
+                h.redisConf().toString(), "--keys-dir", h.path("/etc/redis/tls").toString(), "--ca-home",
+                hosts.dir().resolve("ca").toString());
     }
 
     static X509Certificate certificate(Path p) throws Exception {
