@@ -3,7 +3,9 @@ package dev.redistls.cli;
 import dev.redistls.RedisTlsException;
 import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.TlsProfile;
+import dev.redistls.group.ClusterJoin;
 import dev.redistls.group.ClusterStatus;
+import dev.redistls.group.InventoryAppend;
 import dev.redistls.group.GroupHosts;
 import dev.redistls.group.GroupReport;
 import dev.redistls.group.GroupRollout;
@@ -34,7 +36,7 @@ import java.util.concurrent.Callable;
 @Command(name = "group", mixinStandardHelpOptions = true,
         description = "Secure a replicated group and its sentinels together, from an inventory file (YAML).",
         subcommands = {GroupCommand.Install.class, GroupCommand.Configure.class, GroupCommand.StatusCmd.class,
-                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.Uninstall.class})
+                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.Uninstall.class, GroupCommand.AddNode.class})
 final class GroupCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -184,6 +186,47 @@ final class GroupCommand implements Runnable {
         public Integer call() {
             return run((i, hosts) -> GroupRollout.uninstall(i, hosts,
                     settings(i, i.mode(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, keepCerts)));
+        }
+    }
+
+    @Command(name = "add-node", mixinStandardHelpOptions = true,
+            description = "Add a node to an installed Redis Cluster: certificate from the group's root, TLS port, tls-cluster"
+                    + " before it knows any peer, then it joins over the encrypted bus (optionally as a replica); appended"
+                    + " to the inventory.")
+    static final class AddNode extends Change {
+        @Option(names = "--host", paramLabel = "[USER@]NAME[:PORT]", description = "The new node's machine (default: this one).")
+        String host;
+        @Option(names = "--sudo", description = "On --host, act as root through sudo -n.")
+        boolean sudo;
+        @Option(names = "--conf", required = true, paramLabel = "PATH", description = "Its redis.conf.")
+        Path conf;
+        @Option(names = "--keys-dir", paramLabel = "DIR", description = "Its keys dir (default: /etc/redis/tls).")
+        Path keysDir;
+        @Option(names = "--tls-port", paramLabel = "N", description = "Its TLS port (default: 6380).")
+        Integer tlsPort;
+        @Option(names = "--hostname", paramLabel = "NAME", description = "Certificate name (default: its host's name).")
+        String hostname;
+        @Option(names = "--san", paramLabel = "VALUE", description = "Extra subject alternative name (repeatable).")
+        List<String> sans = new java.util.ArrayList<>();
+        @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "Where it is reached on its host.")
+        String endpoint;
+        @Option(names = "--replica-of", paramLabel = "nodes[N]|NODE-ID", description = "Make it a replica of this master.")
+        String replicaOf;
+        @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256", description = "Key type (default: ${DEFAULT-VALUE}).")
+        String keyType;
+        @Option(names = "--days", paramLabel = "N", defaultValue = "" + CertificateAuthority.LEAF_DAYS, description = "Leaf validity in days.")
+        int days;
+
+        @Override
+        public Integer call() {
+            return run((i, hosts) -> {
+                Path c = host == null ? conf.toAbsolutePath().normalize() : conf;
+                Inventory.Member m = new Inventory.Member(Inventory.Kind.NODE, InventoryAppend.nextLine(i), i.nodes().size(),
+                        host, sudo, c, keysDir, tlsPort, hostname, sans, endpoint, null);
+                return ClusterJoin.addNode(i, hosts, settings(i, i.mode(), KeyType.parse(keyType), days, false),
+                        new ClusterJoin.Request(m, replicaOf, inv.sshConfig, !inv.noWait,
+                                w -> spec.commandLine().getErr().println("note: " + w), System::getenv));
+            });
         }
     }
 

@@ -130,6 +130,20 @@ final class ClusterBus {
         return live.timeMillis();
     }
 
+    /**
+     * {@link #set} after making Redis derive the node's own announced ports again: 7.0 does so only when an announce
+     * port changes (not when tls-cluster does), so cluster-announce-tls-port is moved off its wanted value first.
+     * For a node that switched tls-cluster while announcing the same ports (one that knows no peer yet).
+     */
+    static long setRederiving(LiveNode live, Map<String, String> values, int tlsPort) {
+        String wanted = values.getOrDefault("cluster-announce-tls-port", live.configGet("cluster-announce-tls-port")
+                .getOrDefault("cluster-announce-tls-port", "0"));
+        live.configSet(Map.of("cluster-announce-tls-port", "0".equals(wanted) ? String.valueOf(tlsPort) : "0"));
+        Map<String, String> all = new LinkedHashMap<>(values);
+        all.put("cluster-announce-tls-port", wanted);
+        return set(live, all);
+    }
+
     /** How many links were re-made and how long it took. */
     record Links(int links, Duration took) {
     }
@@ -142,9 +156,14 @@ final class ClusterBus {
      * at both ends. Fails naming the links still old after {@code timeout}.
      */
     static Links awaitLinksSince(List<GroupMember> members, Map<GroupMember, Long> since, Duration timeout) {
+        return awaitLinksSince(members, members.size(), since, timeout);
+    }
+
+    /** The same for {@code members} of a cluster of {@code clusterSize} nodes. */
+    static Links awaitLinksSince(List<GroupMember> members, int clusterSize, Map<GroupMember, Long> since, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        int expected = members.size() - 1;
+        int expected = clusterSize - 1;
         Map<GroupMember, String> stale = new LinkedHashMap<>();
         while (true) {
             stale.clear();

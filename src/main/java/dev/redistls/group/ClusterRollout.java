@@ -189,7 +189,7 @@ final class ClusterRollout {
      * otherwise open it at the TLS port + 10000), and {@code cluster-announce-tls-port} (with
      * {@code cluster-announce-port}) where announce settings are used.
      */
-    private static List<String> pinInFile(RedisConf conf, ClusterNode n, int tlsPort) {
+    static List<String> pinInFile(RedisConf conf, ClusterNode n, int tlsPort) {
         Map<String, List<String>> wanted = new LinkedHashMap<>();
         EffectiveConf eff = EffectiveConf.of(conf);
         if (eff.intValue("cluster-port", 0) == 0) {
@@ -356,7 +356,7 @@ final class ClusterRollout {
     }
 
     /** The node's announce settings before install: its original config's (Redis's defaults where absent). */
-    private static Map<String, String> originalSettings(ClusterNode n) {
+    static Map<String, String> originalSettings(ClusterNode n) {
         Node node = n.member().node();
         Map<String, String> out = new LinkedHashMap<>();
         EffectiveConf eff = node.record().map(InstallRecord::originalConf)

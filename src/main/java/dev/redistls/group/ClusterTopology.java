@@ -218,7 +218,7 @@ final class ClusterTopology {
     }
 
     /** One line of CLUSTER NODES. */
-    record NodeLine(String id, String address, int port, int busPort, String flags, String masterField) {
+    record NodeLine(String id, String address, int port, int busPort, String flags, String masterField, String linkState) {
         static List<NodeLine> parseAll(String text) {
             List<NodeLine> out = new ArrayList<>();
             for (String line : text.split("\r?\n")) {
@@ -240,7 +240,7 @@ final class ClusterTopology {
             int colon = ipPort.lastIndexOf(':');
             int port = Integer.parseInt(ipPort.substring(colon + 1));
             int bus = at >= 0 ? Integer.parseInt(hostPart.substring(at + 1)) : port + 10000;
-            return new NodeLine(w[0], ipPort, port, bus, w[2], w[3]);
+            return new NodeLine(w[0], ipPort, port, bus, w[2], w[3], w.length > 7 ? w[7] : "");
         }
 
         boolean myself() {

@@ -59,6 +59,9 @@ class ClusterLocalIT {
     List<Integer> busPorts = new ArrayList<>();
     Map<Path, String> confSha = new LinkedHashMap<>();
     List<ClusterJudge.State> before;
+    /** Added by add-node (order 3), then part of the cluster and of the inventory. */
+    RedisServer added;
+    int addedTls;
 
     @BeforeAll
     void start() throws Exception {
@@ -75,9 +78,21 @@ class ClusterLocalIT {
 
     @AfterAll
     void stop() {
+        if (added != null) {
+            added.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    /** Every node's plain endpoint, the added one too once it joined. */
+    List<ClusterJudge.Node> endpoints() {
+        List<ClusterJudge.Node> out = new ArrayList<>(cluster.endpoints());
+        if (added != null) {
+            out.add(new ClusterJudge.Node("127.0.0.1", added.port()));
+        }
+        return out;
     }
 
     @Test
@@ -200,8 +215,48 @@ class ClusterLocalIT {
 
     @Test
     @Order(3)
+    void addNodeJoinsOverTheEncryptedBusAsAReplica() throws Exception {
+        added = RedisServer.prepare(RedisServer.freeClusterPort(), "requirepass " + PASSWORD + "\nmasterauth " + PASSWORD
+                + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + LocalCluster.NODE_TIMEOUT_MS + "\n");
+        added.start();
+        confSha.put(added.conf(), sha256(Files.readAllBytes(added.conf())));
+        addedTls = RedisServer.freePort();
+        List<Integer> bus = new ArrayList<>(busPorts);
+        bus.add(added.port() + 10000);
+        Cli.Result add;
+        try (BusCapture capture = BusCapture.start(null, "lo", bus, cluster.dir().resolve("join.pcap"));
+             ClusterJudge.Watch watch = new ClusterJudge.Watch(cluster.endpoints(), PASSWORD)) {
+            add = Cli.run("group", "add-node", "--inventory", inventory.toString(), "--conf", added.conf().toString(),
+                    "--keys-dir", added.dir().resolve("tls").toString(), "--tls-port", String.valueOf(addedTls),
+                    "--hostname", "localhost", "--replica-of", "nodes[0]", "--firewall", "none");
+            assertThat(add.exitCode()).as(add.toString()).isZero();
+            // Every link of the new node (6 peers, both ways) seen carrying data: none of it plain text.
+            BusCapture.Counts joined = capture.awaitConnections(0, 2 * 6 + 30);
+            capture.stop();
+            BusCapture.Counts all = capture.between(0, Long.MAX_VALUE);
+            assertThat(all.segmentsByPort()).containsKey(added.port() + 10000);
+            assertThat(all.plaintextMessages()).as("plaintext bus messages: " + all.plaintextSamples()).isZero();
+            assertThat(joined.connections()).hasSizeGreaterThanOrEqualTo(42);
+            assertThat(watch.seen()).as("what the judge saw while the node joined").isEmpty();
+        }
+        assertThat(add.out()).contains("Met the cluster over TLS", "replicates from nodes[0]", "Added nodes[6]", "Verified: ")
+                .doesNotContain("FAIL");
+        ClusterJudge.awaitHealthy(endpoints(), PASSWORD, 7);
+        ClusterJudge.State joined = ClusterJudge.state(endpoints().get(6), PASSWORD);
+        assertThat(joined.master()).isFalse();
+        assertThat(joined.masterPort()).isEqualTo(String.valueOf(tlsPorts.get(0)));
+        assertThat(Files.readString(added.conf())).contains("tls-cluster yes\n", "cluster-port " + (added.port() + 10000) + "\n");
+        String inv = Files.readString(inventory);
+        assertThat(inv).startsWith("# cluster of a redis-tls test\n").endsWith("  - conf: " + added.conf() + "\n    keys-dir: "
+                + added.dir().resolve("tls") + "\n    tls-port: " + addedTls + "\n    hostname: localhost\n");
+        Cli.Result status = Cli.run("group", "status", "--inventory", inventory.toString());
+        assertThat(status.out()).contains("cluster: nodes[6]: bus TLS on port " + (added.port() + 10000)).doesNotContain("warning");
+    }
+
+    @Test
+    @Order(4)
     void uninstallReturnsToPlainTextWithTheSameGuarantees() throws Exception {
-        List<ClusterJudge.Node> nodes = cluster.endpoints();
+        List<ClusterJudge.Node> nodes = endpoints();
         Cli.Result uninstall;
         List<String> watched;
         Map<ClusterJudge.Node, Long> startedAt = new LinkedHashMap<>();
@@ -220,9 +275,11 @@ class ClusterLocalIT {
         }
         assertThat(uninstall.out()).contains("switched its cluster bus back to plain text live", "Verified: ");
         assertThat(uninstall.out().lines().filter(l -> l.contains("in plain text by partial resync")).count())
-                .as(uninstall.out()).isEqualTo(3);
+                .as("the added replica too").isEqualTo(4);
         List<ClusterJudge.State> now = ClusterJudge.states(nodes, PASSWORD);
-        for (int i = 0; i < nodes.size(); i++) {
+        RedisServer r7 = added;
+        assertThat(sha256(Files.readAllBytes(r7.conf()))).as("byte for byte: " + r7.conf()).isEqualTo(confSha.get(r7.conf()));
+        for (int i = 0; i < cluster.nodes().size(); i++) {
             RedisServer r = cluster.nodes().get(i);
             ClusterJudge.State a = now.get(i);
             assertThat(a.pid()).as("no restart").isEqualTo(before.get(i).pid());
@@ -240,7 +297,7 @@ class ClusterLocalIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aSingleNodeCommandDoesNotSwitchOneClusterNodesBusAlone() throws Exception {
         RedisServer node = cluster.nodes().get(1);
         Cli.Result alone = Cli.run("install", "--cluster", "--replication", "--conf", node.conf().toString(), "--keys-dir",

@@ -146,6 +146,7 @@ public final class ClusterJudge {
         private final String password;
         private final List<String> seen = new ArrayList<>();
         private final Map<Node, String> baseline = new LinkedHashMap<>();
+        private final Map<String, String> roles = new java.util.HashMap<>();
         private final Thread thread;
         private volatile boolean running = true;
         private volatile int rounds;
@@ -166,7 +167,6 @@ public final class ClusterJudge {
                         try {
                             Jedis j = conns.computeIfAbsent(n, k -> connect(k, password));
                             Map<String, String> info = fields(j.clusterInfo());
-                            StringBuilder roles = new StringBuilder();
                             for (String line : j.clusterNodes().split("\n")) {
                                 String[] w = line.trim().split(" ");
                                 if (w.length < 3) {
@@ -176,16 +176,23 @@ public final class ClusterJudge {
                                 if (flags.contains("fail") || flags.contains("fail?")) {
                                     record(n + " flagged " + w[1] + " " + w[2]);
                                 }
-                                roles.append(w[0], 0, 8).append(flags.contains("master") ? "M" : "R").append(' ');
+                                // A node that joins meanwhile is no change; a node known at the start whose role
+                                // changes is a failover.
+                                String role = flags.contains("master") ? "master" : "replica";
+                                String was = rounds == 0 ? roles.putIfAbsent(w[0], role) : roles.get(w[0]);
+                                if (was != null && !was.equals(role)) {
+                                    record(n + " saw " + w[1] + " turn from " + was + " to " + role);
+                                    roles.put(w[0], role);
+                                }
                             }
                             if (!"ok".equals(info.get("cluster_state"))) {
                                 record(n + " cluster_state:" + info.get("cluster_state"));
                             }
-                            String now = info.get("cluster_current_epoch") + " " + sorted(roles.toString());
-                            String was = baseline.putIfAbsent(n, now);
-                            if (was != null && !was.equals(now)) {
-                                record(n + " epoch/roles changed: " + was + " -> " + now);
-                                baseline.put(n, now);
+                            String epoch = info.get("cluster_current_epoch");
+                            String was = baseline.putIfAbsent(n, epoch);
+                            if (was != null && !was.equals(epoch)) {
+                                record(n + " cluster_current_epoch " + was + " -> " + epoch);
+                                baseline.put(n, epoch);
                             }
                         } catch (RuntimeException e) {
                             record(n + " unreadable: " + e.getMessage());
@@ -201,10 +208,6 @@ public final class ClusterJudge {
             } finally {
                 conns.values().forEach(Jedis::close);
             }
-        }
-
-        private static String sorted(String s) {
-            return String.join(" ", new java.util.TreeSet<>(List.of(s.trim().split(" "))));
         }
 
         private synchronized void record(String what) {
