@@ -21,10 +21,12 @@ import java.util.Map;
  *   <li>A node frees its outbound link to a peer when a PING from that peer announces other ports than it knew
  *       ({@code nodeUpdateAddressIfNeeded}); the peer then sees the link close and frees its end. Every peer PINGs
  *       every other within half the node timeout. So a change of every node's announced ports makes every link be
- *       made again, with the transport both ends have then. That is the mechanism used here.</li>
+ *       made again, with the transport both ends have then. That is the mechanism used here
+ *       ({@code ClusterBusMechanismIT} shows both: tls-cluster alone leaves every link plaintext; a changed
+ *       announcement re-makes every one over TLS).</li>
  *   <li>Not used: {@code cluster-link-sendbuf-limit} frees only a link whose send buffer holds data when the cluster
  *       cron looks (an idle link's buffer is shrunk to 0 bytes first: CLUSTER LINKS shows send-buffer-allocated 0),
- *       so even a 1-byte limit leaves idle plaintext links alone; {@code DEBUG CLUSTERLINK KILL} is off unless
+ *       so even a 1-byte limit leaves idle plaintext links alone and frees, at random, links with a reply queued; {@code DEBUG CLUSTERLINK KILL} is off unless
  *       enable-debug-command allows it; killing sockets ({@code ss -K}) needs root and a kernel with
  *       INET_DIAG_DESTROY on every host; lowering the node timeout risks exactly the failure flags we must avoid;
  *       CLUSTER RESET forgets the cluster.</li>
