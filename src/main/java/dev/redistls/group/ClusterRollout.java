@@ -98,6 +98,13 @@ final class ClusterRollout {
             report.line("Replication over TLS as well: on Redis " + versions(topology) + " a replica in a TLS cluster"
                     + " replicates from its master's TLS port (tls-replication yes)");
         }
+        if (!install) {
+            for (GroupMember m : hosts.dataNodes()) {
+                if (m.node().record().isEmpty()) {
+                    throw RedisTlsException.badInput(m.label() + " is not installed: run 'redis-tls group install' first");
+                }
+            }
+        }
         if (install) {
             CaHome.Loaded root = settings.caHome().loadOrCreate(inventory.name(), settings.keyType());
             report.line((root.created() ? "Created the group's root CA in " : "Using the root CA in ") + settings.caHome().dir()
@@ -119,7 +126,10 @@ final class ClusterRollout {
                 }
                 return report;
             }
-            switchOn(ClusterTopology.read(hosts.dataNodes()), old || replication == null ? Boolean.TRUE : replication);
+            // Before 7.2 replication follows the bus (see above); from 7.2 on it is chosen apart, kept as it runs by default.
+            boolean tlsReplication = old || Boolean.TRUE.equals(replication) || (replication == null
+                    && topology.nodes().stream().anyMatch(n -> "yes".equals(n.config().get("tls-replication"))));
+            switchOn(ClusterTopology.read(hosts.dataNodes()), tlsReplication);
         } catch (Stop stop) {
             stopped(stop.getMessage());
         }
@@ -135,9 +145,11 @@ final class ClusterRollout {
         Verification proof = new Verification();
         long start = System.nanoTime();
         List<ReplicaLink.Resync> resyncs = new ArrayList<>();
+        Steps steps = new Steps();
         try (ClusterWatch watch = ClusterWatch.start(hosts.dataNodes())) {
             step("tls-cluster yes, plain ports still announced", hosts.dataNodes(),
                     m -> switched.put(m, ClusterBus.set(m, ClusterBus.masked(t.of(m)))));
+            steps.mark("tls-cluster yes everywhere");
             Map<GroupMember, long[]> countersBefore = counters(t.masters());
             Function<GroupMember, Report> unmask = m -> {
                 ClusterNode n = t.of(m);
@@ -146,15 +158,21 @@ final class ClusterRollout {
                 return Installer.configure(m.node(), nodeMode(m, true, replication), settings.firewall(), false, hook);
             };
             phase("replicas", t.replicas(), unmask);
+            steps.mark("replicas announce TLS");
             phase("masters", t.masters(), unmask);
+            steps.mark("masters announce TLS");
             Duration timeout = Duration.ofMillis(maxTimeout(t)).plus(MARGIN);
             if (replication) {
                 resyncs.addAll(awaitReplicas(t, true, countersBefore, timeout));
                 report.resyncs(resyncs);
+                steps.mark("replicas on TLS ports");
             }
             ClusterBus.Links links = awaitLinks(switched, timeout);
+            steps.mark("every link re-made");
             bus.done("Every node switched its cluster bus to TLS live (tls-cluster yes) in "
                     + seconds(System.nanoTime() - start) + "; bus port pinned where it listens (cluster-port in the file)");
+            bus.done(links.links() + " bus links re-made since their nodes switched (CLUSTER LINKS on " + t.nodes().size()
+                    + " nodes); steps: " + steps);
             prove(proof, watch, links, t, resyncs, replication, true);
         } catch (RuntimeException e) {
             throw e instanceof Stop s ? s : new Stop("cluster bus: " + e.getMessage());
@@ -232,25 +250,32 @@ final class ClusterRollout {
         Verification proof = new Verification();
         long start = System.nanoTime();
         List<ReplicaLink.Resync> resyncs = new ArrayList<>();
+        Steps steps = new Steps();
         try (ClusterWatch watch = ClusterWatch.start(hosts.dataNodes())) {
             Map<GroupMember, long[]> countersBefore = counters(t.masters());
             step("replicas: plain replication, plain port announced", t.replicas(),
                     m -> ClusterBus.set(m, ClusterBus.remasked(t.of(m), original.get(m))));
             step("masters: plain replication, plain port announced", t.masters(),
                     m -> ClusterBus.set(m, ClusterBus.remasked(t.of(m), original.get(m))));
+            steps.mark("plain ports announced");
             Duration timeout = Duration.ofMillis(maxTimeout(t)).plus(MARGIN);
             resyncs.addAll(awaitReplicas(t, false, countersBefore, timeout));
             report.resyncs(resyncs);
+            steps.mark("replicas on plain ports");
             // A node with tls-cluster no answers plain clients with the one port it knows for each peer: every node
             // must have heard every other announce its plain port before any turns it off.
             List<String> stale = ClusterRedirectCheck.awaitPlainAnnounced(hosts.dataNodes(), t, timeout);
             if (!stale.isEmpty()) {
                 throw new Stop("cluster bus: nodes still name TLS ports after " + timeout.toSeconds() + " s: " + stale);
             }
+            steps.mark("every node names plain ports");
             step("tls-cluster no", hosts.dataNodes(), m -> switched.put(m, ClusterBus.set(m, ClusterBus.plain(original.get(m)))));
             ClusterBus.Links links = awaitLinks(switched, timeout);
+            steps.mark("every link re-made");
             bus.done("Every node switched its cluster bus back to plain text live (tls-cluster no) in "
                     + seconds(System.nanoTime() - start));
+            bus.done(links.links() + " bus links re-made since their nodes switched (CLUSTER LINKS on " + t.nodes().size()
+                    + " nodes); steps: " + steps);
             prove(proof, watch, links, t, resyncs, true, false);
         } catch (RuntimeException e) {
             throw e instanceof Stop s ? s : new Stop("cluster bus: " + e.getMessage());
@@ -371,6 +396,21 @@ final class ClusterRollout {
 
     private static String versions(ClusterTopology t) {
         return String.join(", ", t.nodes().stream().map(ClusterNode::version).distinct().toList());
+    }
+
+    /** When each step of a switch ended, for the report: where the time goes. */
+    private static final class Steps {
+        private final long start = System.nanoTime();
+        private final List<String> marks = new ArrayList<>();
+
+        void mark(String what) {
+            marks.add(what + " +" + seconds(System.nanoTime() - start));
+        }
+
+        @Override
+        public String toString() {
+            return String.join(", ", marks);
+        }
     }
 
     private static String seconds(long nanos) {

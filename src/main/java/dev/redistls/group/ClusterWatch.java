@@ -97,10 +97,12 @@ final class ClusterWatch implements AutoCloseable {
                 if (l.failing()) {
                     failing.add(m.label() + " flagged " + l.address() + " " + l.flags() + " at " + at);
                 }
-                Boolean was = roles.putIfAbsent(l.id(), l.master());
-                if (was != null && was != l.master()) {
-                    roleChanges.add(m.label() + " saw " + l.address() + " become a " + (l.master() ? "master" : "replica") + " at " + at);
-                    roles.put(l.id(), l.master());
+                // Each node's own view, over time: a replica it saw turn master is a promotion (a failover). Views
+                // differ between nodes, and a new cluster's views still converge (masters turning replicas).
+                String key = m.label() + "\0" + l.id();
+                Boolean was = roles.put(key, l.master());
+                if (was != null && !was && l.master()) {
+                    roleChanges.add(m.label() + " saw replica " + l.address() + " become a master at " + at);
                 }
             }
             long epoch = Long.parseLong(info.getOrDefault("cluster_current_epoch", "0"));

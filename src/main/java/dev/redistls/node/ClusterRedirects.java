@@ -87,19 +87,24 @@ public final class ClusterRedirects {
     /**
      * Asks the node (CLUSTER SLOTS, in plain text on {@code plain} and over TLS on {@code tls} when given) where it
      * sends clients, and tries each endpoint named from the node's host with a client of that kind: a plain PING, or a
-     * TLS handshake and PING with {@code context}. Every endpoint that does not answer is a problem.
+     * TLS handshake with {@code context}. Every endpoint that does not answer is a problem.
      */
-    public static List<Problem> probe(Host host, LiveNode plain, LiveNode tls, SSLContext context, Credentials credentials) {
+    public static List<Problem> probe(Host host, LiveNode plain, LiveNode tls, SSLContext context) {
         List<Problem> out = new ArrayList<>();
+        // Plain text is tried first everywhere: a TLS port refuses it at once, while a TLS hello sent to a plain port
+        // waits for a line end that never comes (until the client's timeout).
+        Map<Endpoint, Boolean> speaksPlain = new java.util.HashMap<>();
         for (Endpoint e : endpoints(plain)) {
-            if (!answers(host, e, null, credentials)) {
+            if (!speaksPlain.computeIfAbsent(e, x -> speaksPlain(host, x))) {
                 out.add(new Problem("plain-text", "this node sends plain-text clients to " + e + ", which does not answer"
                         + " plain text"));
             }
         }
         if (tls != null) {
             for (Endpoint e : endpoints(tls)) {
-                if (!answers(host, e, context, credentials)) {
+                if (speaksPlain.computeIfAbsent(e, x -> speaksPlain(host, x))) {
+                    out.add(new Problem("TLS", "this node sends TLS clients to " + e + ", which speaks plain text"));
+                } else if (!TlsProbe.handshake(host, e, context).ok()) {
                     out.add(new Problem("TLS", "this node sends TLS clients to " + e + ", which does not answer TLS"));
                 }
             }
@@ -127,10 +132,15 @@ public final class ClusterRedirects {
         return out;
     }
 
-    private static boolean answers(Host host, Endpoint e, SSLContext tls, Credentials credentials) {
-        try (LiveNode n = LiveNode.connect(host, e, tls, credentials)) {
-            return "PONG".equals(n.ping());
-        } catch (RedisTlsException | redis.clients.jedis.exceptions.JedisException ex) {
+    /** Whether a plain-text PING gets a Redis reply ({@code +PONG}, or {@code -NOAUTH} from a node with a password). */
+    private static boolean speaksPlain(Host host, Endpoint e) {
+        try (java.net.Socket s = host.connect(e.host(), e.port(), java.time.Duration.ofSeconds(3))) {
+            s.setSoTimeout(3000);
+            s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            int first = s.getInputStream().read();
+            return first == '+' || first == '-';
+        } catch (java.io.IOException | RuntimeException ex) {
             return false;
         }
     }
@@ -141,8 +151,7 @@ public final class ClusterRedirects {
             return List.of();
         }
         List<Problem> out = new ArrayList<>(rules(plain.version(), plain.configGet(SETTINGS.toArray(new String[0]))));
-        out.addAll(probe(node.host(), plain, tls.orElse(null), tls.isPresent() ? node.keys().clientContext() : null,
-                node.credentials()));
+        out.addAll(probe(node.host(), plain, tls.orElse(null), tls.isPresent() ? node.keys().clientContext() : null));
         return out;
     }
 }

@@ -35,10 +35,9 @@ class ClusterBusMechanismIT {
     @BeforeAll
     void start() {
         cluster = LocalCluster.start(3, 0);
-        List<Integer> tlsPorts = new ArrayList<>();
+        List<Integer> tlsPorts = cluster.freeTlsPorts();
         for (RedisServer r : cluster.nodes()) {
             busPorts.add(r.port() + 10000);
-            tlsPorts.add(RedisServer.freePort());
         }
         // Certificates and TLS ports on every node; the bus stays plain (no --cluster).
         Cli.Result install = Cli.run("group", "install", "--inventory", cluster.writeInventory(cluster.dir().resolve("m.yaml"),

@@ -67,8 +67,8 @@ class ClusterLocalIT {
     void start() throws Exception {
         cluster = LocalCluster.start(3, 1);
         caHome = cluster.dir().resolve("ca");
+        tlsPorts.addAll(cluster.freeTlsPorts());
         for (RedisServer r : cluster.nodes()) {
-            tlsPorts.add(RedisServer.freePort());
             busPorts.add(r.port() + 10000);
             confSha.put(r.conf(), sha256(Files.readAllBytes(r.conf())));
         }
@@ -220,7 +220,9 @@ class ClusterLocalIT {
                 + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + LocalCluster.NODE_TIMEOUT_MS + "\n");
         added.start();
         confSha.put(added.conf(), sha256(Files.readAllBytes(added.conf())));
-        addedTls = RedisServer.freePort();
+        do {
+            addedTls = RedisServer.freeLowPort();
+        } while (tlsPorts.contains(addedTls));
         List<Integer> bus = new ArrayList<>(busPorts);
         bus.add(added.port() + 10000);
         Cli.Result add;

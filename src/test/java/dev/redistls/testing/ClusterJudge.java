@@ -176,13 +176,12 @@ public final class ClusterJudge {
                                 if (flags.contains("fail") || flags.contains("fail?")) {
                                     record(n + " flagged " + w[1] + " " + w[2]);
                                 }
-                                // A node that joins meanwhile is no change; a node known at the start whose role
-                                // changes is a failover.
+                                // Each node's own view over time: a replica that turns master is a failover (a node
+                                // that joins, or turns replica when told to, is none).
                                 String role = flags.contains("master") ? "master" : "replica";
-                                String was = rounds == 0 ? roles.putIfAbsent(w[0], role) : roles.get(w[0]);
-                                if (was != null && !was.equals(role)) {
-                                    record(n + " saw " + w[1] + " turn from " + was + " to " + role);
-                                    roles.put(w[0], role);
+                                String was = roles.put(n + " " + w[0], role);
+                                if ("replica".equals(was) && "master".equals(role)) {
+                                    record(n + " saw replica " + w[1] + " become a master");
                                 }
                             }
                             if (!"ok".equals(info.get("cluster_state"))) {

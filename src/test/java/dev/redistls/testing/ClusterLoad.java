@@ -90,7 +90,7 @@ public final class ClusterLoad implements AutoCloseable {
                 fail(e.toString());
                 ClusterJudge.sleep(20);
             }
-            if (i % 4 == 0) {
+            if (i % 8 == 0) {
                 ClusterJudge.sleep(1); // a few thousand writes a second: enough, and the machine is shared
             }
         }

@@ -27,10 +27,15 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public static LocalCluster start(int masters, int replicasEach) {
+        return start(masters, replicasEach, NODE_TIMEOUT_MS);
+    }
+
+    /** The same with another cluster-node-timeout (Redis's default is 15000). */
+    public static LocalCluster start(int masters, int replicasEach, int nodeTimeoutMs) {
         try {
             LocalCluster c = new LocalCluster(Files.createTempDirectory("redis-tls-cluster-"));
             try {
-                c.build(masters, replicasEach);
+                c.build(masters, replicasEach, nodeTimeoutMs);
                 return c;
             } catch (RuntimeException e) {
                 c.close();
@@ -41,11 +46,19 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void build(int masters, int replicasEach) {
+    private void build(int masters, int replicasEach, int nodeTimeoutMs) {
         int count = masters * (1 + replicasEach);
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
         for (int i = 0; i < count; i++) {
-            nodes.add(RedisServer.prepare(RedisServer.freeClusterPort(), "requirepass " + PASSWORD + "\nmasterauth " + PASSWORD
-                    + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + NODE_TIMEOUT_MS + "\n"));
+            // Free now is not free once a sibling started: no two nodes share a client or bus port.
+            int port = RedisServer.freeClusterPort();
+            while (taken.contains(port) || taken.contains(port + 10000)) {
+                port = RedisServer.freeClusterPort();
+            }
+            taken.add(port);
+            taken.add(port + 10000);
+            nodes.add(RedisServer.prepare(port, "requirepass " + PASSWORD + "\nmasterauth " + PASSWORD
+                    + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + nodeTimeoutMs + "\n"));
         }
         CompletableFuture.allOf(nodes.stream().map(r -> CompletableFuture.runAsync(r::start, LocalCluster::thread))
                 .toArray(CompletableFuture[]::new)).join();
@@ -57,6 +70,15 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("redis-cli --cluster create failed: " + out.out());
         }
         ClusterJudge.awaitHealthy(endpoints(), PASSWORD, count);
+    }
+
+    /** A distinct free TLS port for every node ({@link RedisServer#freeLowPort()}). */
+    public List<Integer> freeTlsPorts() {
+        java.util.Set<Integer> ports = new java.util.LinkedHashSet<>();
+        while (ports.size() < nodes.size()) {
+            ports.add(RedisServer.freeLowPort());
+        }
+        return new ArrayList<>(ports);
     }
 
     public List<RedisServer> nodes() {

@@ -171,6 +171,22 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("no free port pair (p, p+10000) between 20000 and 42000");
     }
 
+    /**
+     * A free port between 12000 and 20000: below the ephemeral range (where other tests' servers and every outgoing
+     * connection take ports at random) and below {@link #freeClusterPort()}'s, so that a TLS port chosen now is still
+     * free when the tool opens it.
+     */
+    public static int freeLowPort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = 12000 + random.nextInt(8000);
+            if (free(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port between 12000 and 20000");
+    }
+
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
