@@ -3,6 +3,8 @@ package dev.redistls.cli;
 import dev.redistls.RedisTlsException;
 import dev.redistls.conf.AuthClients;
 import dev.redistls.conf.TlsProfile;
+import dev.redistls.group.ClusterJoin;
+import dev.redistls.group.ClusterStatus;
 import dev.redistls.group.GroupHosts;
 import dev.redistls.group.GroupReport;
 import dev.redistls.group.GroupRollout;
@@ -12,6 +14,8 @@ import dev.redistls.group.InventoryEditor;
 import dev.redistls.group.InventoryReader;
 import dev.redistls.install.Report;
 import dev.redistls.install.Status;
+import dev.redistls.metrics.MetricsFile;
+import dev.redistls.metrics.NodeMetrics;
 import dev.redistls.node.Verification;
 import dev.redistls.pki.CaHome;
 import dev.redistls.pki.CertificateAuthority;
@@ -23,14 +27,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import dev.redistls.metrics.MetricsFile;
-import dev.redistls.metrics.NodeMetrics;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -87,12 +89,15 @@ final class GroupCommand implements Runnable {
         @Option(names = "--tls-only", negatable = true, description = "Close every plain port (replicas first), TLS staying on each node's TLS port.")
         Boolean tlsOnly;
 
+        @Option(names = "--cluster", negatable = true, description = "Redis Cluster: every cluster-bus link and replication moved to TLS live, no failover.")
+        Boolean cluster;
+
         @Option(names = "--tls-profile", paramLabel = "intermediate|modern", description = "TLS 1.2+1.3 (default) or 1.3 only.")
         String profile;
 
         Inventory.Mode merged(Inventory.Mode inv) {
             return new Inventory.Mode(authClients != null ? AuthClients.parse(authClients) : inv.authClients(),
-                    replication != null ? replication : inv.replication(), inv.cluster(),
+                    replication != null ? replication : inv.replication(), cluster != null ? cluster : inv.cluster(),
                     tlsOnly != null ? tlsOnly : inv.tlsOnly(), profile != null ? TlsProfile.parse(profile) : inv.profile());
         }
     }
@@ -189,7 +194,8 @@ final class GroupCommand implements Runnable {
     }
 
     @Command(name = "add-node", mixinStandardHelpOptions = true,
-            description = "Secure one more data node like the others (a replica replicates over TLS), then append it to the inventory, keeping the file's comments.")
+            description = "Secure one more data node like the others (a replica replicates over TLS; in a Redis Cluster it"
+                    + " joins over the encrypted bus), then append it to the inventory, keeping the file's comments.")
     static final class AddNode extends Change {
         @Option(names = "--host", paramLabel = "[USER@]NAME[:PORT]", description = "The node's host (default: this machine).")
         String host;
@@ -207,6 +213,13 @@ final class GroupCommand implements Runnable {
         List<String> sans = new java.util.ArrayList<>();
         @Option(names = "--endpoint", paramLabel = "HOST:PORT", description = "Where it is reached on its host (default: from its config).")
         String endpoint;
+        @Option(names = "--replica-of", paramLabel = "nodes[N]|NODE-ID",
+                description = "Redis Cluster: make the new node a replica of this master (default: an empty master).")
+        String replicaOf;
+        @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256", description = "Key type (default: ${DEFAULT-VALUE}).")
+        String keyType;
+        @Option(names = "--days", paramLabel = "N", defaultValue = "" + CertificateAuthority.LEAF_DAYS, description = "Leaf validity in days.")
+        int days;
 
         @Override
         public Integer call() throws java.io.IOException {
@@ -222,9 +235,20 @@ final class GroupCommand implements Runnable {
             Inventory after = InventoryReader.parse(file, edit.text());
             Inventory.Member added = after.nodes().get(after.nodes().size() - 1);
             GroupReport report;
-            try (GroupHosts hosts = inv.open(spec, after, true)) {
-                report = GroupRollout.addNode(after, hosts, settings(after, after.mode(), KeyType.DEFAULT,
-                        CertificateAuthority.LEAF_DAYS, false), added);
+            try (GroupHosts hosts = inv.open(spec, before, true)) {
+                GroupRollout.Settings settings = settings(after, after.mode(), KeyType.parse(keyType), days, false);
+                if (ClusterJoin.isCluster(hosts)) {
+                    report = ClusterJoin.addNode(after, hosts, settings, new ClusterJoin.Request(added, replicaOf,
+                            inv.sshConfig, !inv.noWait, w -> spec.commandLine().getErr().println("note: " + w), System::getenv));
+                } else {
+                    if (replicaOf != null) {
+                        throw RedisTlsException.badInput("--replica-of is for a Redis Cluster; in a replicated group the new"
+                                + " node's own 'replicaof' says whose replica it is");
+                    }
+                    hosts.add(added, inv.sshConfig, !inv.noWait, w -> spec.commandLine().getErr().println("note: " + w),
+                            System::getenv);
+                    report = GroupRollout.addNode(after, hosts, settings, added);
+                }
             }
             int code = print(spec.commandLine(), report);
             if (report.failure() == null) {
@@ -280,8 +304,10 @@ final class GroupCommand implements Runnable {
             }
             Inventory i = inv.read();
             List<GroupStatus.Row> rows;
+            java.util.Optional<ClusterStatus.View> cluster;
             try (GroupHosts hosts = inv.open(spec, i, false)) {
                 rows = GroupStatus.of(hosts);
+                cluster = ClusterStatus.of(hosts);
             }
             PrintWriter out = spec.commandLine().getOut();
             if (prometheus) {
@@ -296,7 +322,16 @@ final class GroupCommand implements Runnable {
                 return 0;
             }
             if (json) {
-                Json.print(out, GroupStatus.json(rows));
+                List<Map<String, Object>> objects = GroupStatus.json(rows);
+                cluster.ifPresent(c -> {
+                    for (int k = 0; k < rows.size(); k++) {
+                        ClusterStatus.NodeView v = c.nodes().get(rows.get(k).member());
+                        if (v != null) {
+                            objects.get(k).put("cluster", v.json());
+                        }
+                    }
+                });
+                Json.print(out, objects);
                 return 0;
             }
             out.printf("%-12s %-22s %-9s %-6s %-8s %-5s %-9s %-10s %s%n", "MEMBER", "HOST", "ROLE", "PLAIN", "TLS", "DAYS",
@@ -322,8 +357,19 @@ final class GroupCommand implements Runnable {
                 Status.expiryWarning("server", s.certs().server()).ifPresent(w -> out.println("warning: "
                         + r.member().label() + ": " + w.replace("redis-tls renew", "redis-tls group renew --inventory " + i.file())));
             }
+            cluster.ifPresent(c -> printCluster(out, c, i));
             return 0;
         }
+    }
+
+    /** The cluster's bus per node, then every warning about where clients are sent. */
+    private static void printCluster(PrintWriter out, ClusterStatus.View c, Inventory i) {
+        c.nodes().forEach((m, v) -> out.printf("cluster: %s: bus %s on port %d, replication %s, Redis %s%n",
+                m.spec().kind().section() + "[" + m.spec().index() + "]", v.tlsCluster() ? "TLS" : "plain text", v.busPort(),
+                v.tlsReplication() ? "TLS" : "plain text", v.version()));
+        c.warnings().forEach(w -> out.println("warning: " + w));
+        c.nodes().forEach((m, v) -> v.warnings().forEach(w -> out.println("warning: " + m.label() + ": " + w
+                + " (fix: redis-tls group configure --cluster --inventory " + i.file() + ")")));
     }
 
     /** Prints a group report; returns 1 when the rollout stopped, 3 when a member's proof failed, else 0. */

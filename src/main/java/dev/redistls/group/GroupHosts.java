@@ -69,6 +69,31 @@ public final class GroupHosts implements AutoCloseable {
         }
     }
 
+    /**
+     * A member not in the inventory yet (a node being added): its host connected (or the inventory's connection to
+     * that host reused), its lock taken, read there; closed with the others.
+     */
+    public GroupMember add(Member m, Path sshConfig, boolean wait, Consumer<String> waiting, Function<String, String> env) {
+        Host host;
+        if (m.isLocal()) {
+            host = newLocal();
+        } else {
+            synchronized (remote) {
+                host = remote.get(m.host());
+            }
+            if (host == null) {
+                host = connect(m.host(), sshConfig, m.become());
+                synchronized (remote) {
+                    remote.put(m.host(), host);
+                }
+            }
+        }
+        locks.add(lock(host, m, wait, waiting));
+        GroupMember member = GroupMember.read(m, host, env);
+        members.add(member);
+        return member;
+    }
+
     private Host newLocal() {
         Host h = new LocalHost();
         local.add(h);

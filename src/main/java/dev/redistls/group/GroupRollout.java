@@ -70,11 +70,17 @@ public final class GroupRollout {
     // ---------------------------------------------------------------- install / configure
 
     public static GroupReport install(Inventory inventory, GroupHosts hosts, Settings settings) {
+        if (ClusterTopology.isCluster(hosts.dataNodes())) {
+            return ClusterRollout.install(inventory, hosts, settings, true);
+        }
         return new GroupRollout(inventory, hosts, settings).run(true);
     }
 
     /** A new mode for an installed group: the same phases, certificates kept. */
     public static GroupReport configure(Inventory inventory, GroupHosts hosts, Settings settings) {
+        if (ClusterTopology.isCluster(hosts.dataNodes())) {
+            return ClusterRollout.install(inventory, hosts, settings, false);
+        }
         return new GroupRollout(inventory, hosts, settings).run(false);
     }
 
@@ -481,6 +487,9 @@ public final class GroupRollout {
 
     /** Replication and Sentinel back to plain text in the reverse order, then every member's TLS closed. */
     public static GroupReport uninstall(Inventory inventory, GroupHosts hosts, Settings settings) {
+        if (ClusterTopology.isCluster(hosts.dataNodes())) {
+            return ClusterRollout.uninstall(inventory, hosts, settings);
+        }
         return new GroupRollout(inventory, hosts, settings).runUninstall();
     }
 

@@ -103,6 +103,7 @@ public final class Doctor {
                 f.add(new Finding("clients can resume TLS sessions", caching.isEmpty(), caching.orElse(""),
                         "remove 'tls-session-caching no' from " + node.confPath() + ", then: redis-tls install " + nodeArgs));
             }
+            f.addAll(ClusterFindings.of(node));
         }
         return f;
     }

@@ -108,6 +108,7 @@ public final class Installer {
             Map<String, String> liveNow = live.map(LiveApply::snapshot).orElse(null);
             if (liveNow != null) {
                 checkPorts(node, liveNow, target);
+                ClusterGuard.refuseLoneBusSwitch(node, live.get(), liveNow.get("tls-cluster"), target.cluster() ? "yes" : "no");
             }
 
             SafeFiles files = new SafeFiles(node.host());

@@ -28,7 +28,7 @@ public final class Report {
         return this;
     }
 
-    void verification(Verification v) {
+    public void verification(Verification v) {
         this.verification = v;
     }
 

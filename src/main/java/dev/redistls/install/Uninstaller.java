@@ -82,6 +82,10 @@ public final class Uninstaller {
         Optional<LiveNode> live = node.connectForChange();
         Optional<LiveNode> proven = Optional.empty();
         try {
+            if (live.isPresent()) {
+                ClusterGuard.refuseLoneBusSwitch(node, live.get(), LiveApply.snapshot(live.get()).get("tls-cluster"),
+                        wanted.get("tls-cluster"));
+            }
             // 1. The record says what is under way before anything changes.
             FileOwner me = FileOwner.current(node.host());
             InstallRecord marked = record.uninstalling(Installer.sha256(restored));

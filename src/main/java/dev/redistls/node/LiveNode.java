@@ -257,6 +257,25 @@ public final class LiveNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A {@code CLUSTER} subcommand, its reply as text: a bulk string (CLUSTER NODES, INFO), a list of maps (CLUSTER
+     * LINKS, SHARDS), or a simple reply's string form.
+     */
+    public Object cluster(String... args) {
+        try {
+            return text(jedis.sendCommand(Protocol.Command.CLUSTER, args));
+        } catch (JedisDataException e) {
+            throw RedisTlsException.failed("Redis at " + endpoint + " refused CLUSTER " + String.join(" ", args) + ": "
+                    + firstLine(e.getMessage()));
+        }
+    }
+
+    /** The server's clock ({@code TIME}), in milliseconds since the epoch: what CLUSTER LINKS' create-time is read against. */
+    public long timeMillis() {
+        java.util.List<String> t = jedis.time();
+        return Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000;
+    }
+
     private static Object text(Object reply) {
         if (reply instanceof byte[] b) {
             return new String(b, StandardCharsets.UTF_8);

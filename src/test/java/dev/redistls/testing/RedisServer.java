@@ -30,9 +30,13 @@ public final class RedisServer implements AutoCloseable {
 
     /** A config file in a fresh temp dir with a free plain port, and {@code extra} directives appended. */
     public static RedisServer prepare(String extra) {
+        return prepare(freePort(), extra);
+    }
+
+    /** The same on a given port (a cluster node needs port + 10000 free too: {@link #freeClusterPort()}). */
+    public static RedisServer prepare(int port, String extra) {
         try {
             Path dir = Files.createTempDirectory("redis-tls-it-");
-            int port = freePort();
             String text = "port " + port + "\n"
                     + "bind 127.0.0.1 -::1\n"
                     + "daemonize no\n"
@@ -149,6 +153,47 @@ public final class RedisServer implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A free port whose cluster-bus port (+10000) is free too, below the ephemeral range (which the bus port of an
+     * ephemeral port would leave: Redis refuses a port above 55535 without cluster-port).
+     */
+    public static int freeClusterPort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = 20000 + random.nextInt(12000);
+            if (free(p) && free(p + 10000)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port pair (p, p+10000) between 20000 and 42000");
+    }
+
+    /**
+     * A free port between 12000 and 20000: below the ephemeral range (where other tests' servers and every outgoing
+     * connection take ports at random) and below {@link #freeClusterPort()}'s, so that a TLS port chosen now is still
+     * free when the tool opens it.
+     */
+    public static int freeLowPort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = 12000 + random.nextInt(8000);
+            if (free(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port between 12000 and 20000");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

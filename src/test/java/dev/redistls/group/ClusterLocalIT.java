@@ -1,0 +1,336 @@
+package dev.redistls.group;
+
+import dev.redistls.testing.BusCapture;
+import dev.redistls.testing.Cli;
+import dev.redistls.testing.ClusterJudge;
+import dev.redistls.testing.ClusterLoad;
+import dev.redistls.testing.LocalCluster;
+import dev.redistls.testing.Processes;
+import dev.redistls.testing.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real Redis Cluster on this machine, 3 masters + 3 replicas made by {@code redis-cli --cluster create}, moved to
+ * TLS with {@code group install --cluster --auth-clients yes} while a plain client writes keys of every slot on one
+ * connection per master and a judge reads every node's CLUSTER SLOTS: zero failed writes, no plain client ever sent
+ * to a TLS port, no node flagged failing, epochs and roles unchanged, no process restarted; afterwards every bus link
+ * was made since the switch, tcpdump sees no plaintext bus message (it saw them before), replicas replicate over TLS;
+ * a TLS cluster client (Jedis, the exported PKCS#12 bundle) and {@code redis-cli -c --tls} read and write every
+ * slot. {@code group uninstall} goes back with the same guarantees and every config byte for byte.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterLocalIT {
+    static final String PASSWORD = LocalCluster.PASSWORD;
+
+    LocalCluster cluster;
+    Path inventory;
+    Path caHome;
+    List<Integer> tlsPorts = new ArrayList<>();
+    List<Integer> busPorts = new ArrayList<>();
+    Map<Path, String> confSha = new LinkedHashMap<>();
+    List<ClusterJudge.State> before;
+    /** Added by add-node (order 3), then part of the cluster and of the inventory. */
+    RedisServer added;
+    int addedTls;
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = LocalCluster.start(3, 1);
+        caHome = cluster.dir().resolve("ca");
+        tlsPorts.addAll(cluster.freeTlsPorts());
+        for (RedisServer r : cluster.nodes()) {
+            busPorts.add(r.port() + 10000);
+            confSha.put(r.conf(), sha256(Files.readAllBytes(r.conf())));
+        }
+        inventory = cluster.writeInventory(cluster.dir().resolve("shop.yaml"), "shop", caHome, tlsPorts, "auth-clients: yes\n");
+        before = ClusterJudge.states(cluster.endpoints(), PASSWORD);
+    }
+
+    @AfterAll
+    void stop() {
+        if (added != null) {
+            added.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Every node's plain endpoint, the added one too once it joined. */
+    List<ClusterJudge.Node> endpoints() {
+        List<ClusterJudge.Node> out = new ArrayList<>(cluster.endpoints());
+        if (added != null) {
+            out.add(new ClusterJudge.Node("127.0.0.1", added.port()));
+        }
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void installMovesEveryBusLinkToTlsLiveWithNoFailover() throws Exception {
+        List<ClusterJudge.Node> nodes = cluster.endpoints();
+        Map<ClusterJudge.Node, Long> startedAt = new LinkedHashMap<>();
+        Cli.Result install;
+        long installEnd;
+        List<String> watched;
+        try (BusCapture capture = BusCapture.start(null, "lo", busPorts, cluster.dir().resolve("bus.pcap"));
+             ClusterLoad load = new ClusterLoad(nodes, PASSWORD)) {
+            load.awaitEverySlot();
+            // Before: every link carries PINGs (each node PINGs each other within half the node timeout), in plain text.
+            int links = nodes.size() * (nodes.size() - 1);
+            BusCapture.Counts plainBefore = capture.awaitConnections(0, links);
+            nodes.forEach(n -> startedAt.put(n, ClusterJudge.timeMillis(n, PASSWORD)));
+            try (ClusterJudge.Watch watch = new ClusterJudge.Watch(nodes, PASSWORD)) {
+                install = Cli.run("group", "install", "--inventory", inventory.toString(), "--cluster", "--firewall", "none");
+                installEnd = System.currentTimeMillis();
+                load.awaitProgress(500);
+                capture.awaitConnections(installEnd, links);
+                watched = watch.seen();
+                assertThat(watch.rounds()).isGreaterThan(10);
+            }
+            long afterEnd = System.currentTimeMillis();
+            capture.stop();
+            assertThat(install.exitCode()).as(install.toString()).isZero();
+            assertThat(load.failed()).as("writes failed during install: " + load.errors()).isZero();
+            assertThat(load.misdirected()).as("plain clients sent to other ports: " + load.errors()).isZero();
+            assertThat(load.topologyReads()).isGreaterThan(6);
+            assertThat(watched).as("what the judge saw during install").isEmpty();
+
+            assertThat(plainBefore.plaintextMessages()).as("the capture sees plaintext bus messages before install")
+                    .isGreaterThan(links);
+            BusCapture.Counts after = capture.between(installEnd, afterEnd);
+            assertThat(after.connections()).as("every link seen carrying data after install").hasSizeGreaterThanOrEqualTo(links);
+            assertThat(after.plaintextMessages()).as("plaintext bus messages after install: " + after.plaintextSamples()).isZero();
+            assertThat(after.segmentsByPort().keySet()).as("traffic on every bus port after install")
+                    .containsExactlyInAnyOrderElementsOf(busPorts);
+        }
+        assertThat(install.out()).contains("Created the group's root CA in " + caHome,
+                "Replication over TLS as well", "switched its cluster bus to TLS live", "== cluster bus", "Verified: ");
+        assertThat(install.out()).doesNotContain("FAIL");
+
+        // The judge's own reading: same processes, roles and epochs; healthy; every link made since install began.
+        List<ClusterJudge.State> now = ClusterJudge.states(nodes, PASSWORD);
+        for (int i = 0; i < nodes.size(); i++) {
+            ClusterJudge.State b = before.get(i);
+            ClusterJudge.State a = now.get(i);
+            assertThat(a.pid()).as("no restart").isEqualTo(b.pid());
+            assertThat(a.master()).as("no failover").isEqualTo(b.master());
+            assertThat(a.currentEpoch()).as("current_epoch unchanged").isEqualTo(b.currentEpoch());
+            assertThat(a.clusterState()).isEqualTo("ok");
+            long since = startedAt.get(nodes.get(i));
+            assertThat(ClusterJudge.linkCreateTimes(nodes.get(i), PASSWORD)).as("links of " + nodes.get(i))
+                    .hasSize(2 * (nodes.size() - 1)).allMatch(t -> t >= since);
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            ClusterJudge.State a = now.get(i);
+            if (!a.master()) {
+                assertThat(a.linkStatus()).isEqualTo("up");
+                assertThat(tlsPorts).as("replica of node " + i + " replicates from a TLS port").contains(Integer.parseInt(a.masterPort()));
+            }
+            String conf = Files.readString(cluster.nodes().get(i).conf());
+            assertThat(conf).contains("tls-cluster yes\n", "tls-replication yes\n", "tls-port " + tlsPorts.get(i) + "\n",
+                    "cluster-port " + busPorts.get(i) + "\n", "tls-auth-clients yes\n");
+        }
+        assertThat(install.out().lines().filter(l -> l.contains("over TLS by partial resync")).count())
+                .as(install.out()).isEqualTo(3);
+    }
+
+    @Test
+    @Order(2)
+    void tlsClusterClientsReadAndWriteEverySlot() throws Exception {
+        Path bundle = cluster.dir().resolve("bundle");
+        Path storePass = cluster.dir().resolve("store.pass");
+        Files.writeString(storePass, "cluster-store-pass\n");
+        Cli.Result export = Cli.run("client", "export", "client", "--format", "pkcs12", "--out", bundle.toString(),
+                "--password-file", storePass.toString(), "--keys-dir", cluster.nodes().get(0).dir().resolve("tls").toString());
+        assertThat(export.exitCode()).as(export.toString()).isZero();
+        SSLContext tls = fromPkcs12(bundle.resolve("client.p12"), bundle.resolve("truststore.p12"), "cluster-store-pass".toCharArray());
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(tls.getSocketFactory())
+                .password(PASSWORD).connectionTimeoutMillis(5000).socketTimeoutMillis(5000).build();
+        try (JedisCluster client = new JedisCluster(Set.of(new HostAndPort("127.0.0.1", tlsPorts.get(0))), config, 3,
+                new GenericObjectPoolConfig<Connection>())) {
+            assertThat(client.getClusterNodes().keySet().stream().map(k -> Integer.parseInt(k.substring(k.lastIndexOf(':') + 1)))
+                    .collect(Collectors.toSet())).as("the cluster as a TLS client discovers it").isEqualTo(Set.copyOf(tlsPorts));
+            for (int slot = 0; slot < 16384; slot++) {
+                client.set(ClusterLoad.KEYS[slot], "tls-" + slot);
+            }
+            for (int slot = 0; slot < 16384; slot++) {
+                assertThat(client.get(ClusterLoad.KEYS[slot])).isEqualTo("tls-" + slot);
+            }
+        }
+        // redis-cli -c --tls follows MOVED to TLS ports: keys in slot order, starting on the node that owns none of the
+        // first slots, so it is redirected at least once per master.
+        Path client = cluster.nodes().get(0).dir().resolve("tls/client");
+        StringBuilder commands = new StringBuilder();
+        for (int slot = 0; slot < 16384; slot += 7) {
+            commands.append("SET ").append(ClusterLoad.KEYS[slot]).append(" cli-").append(slot).append('\n')
+                    .append("GET ").append(ClusterLoad.KEYS[slot]).append('\n');
+        }
+        int lastMaster = tlsPorts.get(2);
+        Processes.Output cli = Processes.run(commands.toString(), Map.of("REDISCLI_AUTH", PASSWORD), List.of("redis-cli", "-c",
+                "--tls", "-p", String.valueOf(lastMaster), "--cacert", client.resolve("root.crt").toString(),
+                "--cert", client.resolve("client.crt").toString(), "--key", client.resolve("client.key").toString()));
+        assertThat(cli.exitCode()).as(cli.out()).isZero();
+        List<String> redirects = cli.out().lines().filter(l -> l.startsWith("-> Redirected")).toList();
+        assertThat(redirects).as("redirects followed").hasSizeGreaterThanOrEqualTo(3)
+                .allMatch(l -> tlsPorts.contains(Integer.parseInt(l.substring(l.lastIndexOf(':') + 1))));
+        List<String> lines = cli.out().lines().filter(l -> !l.startsWith("-> Redirected")).toList();
+        List<String> expected = new ArrayList<>();
+        for (int slot = 0; slot < 16384; slot += 7) {
+            expected.add("OK");
+            expected.add("cli-" + slot);
+        }
+        assertThat(lines).isEqualTo(expected);
+    }
+
+    @Test
+    @Order(3)
+    void addNodeJoinsOverTheEncryptedBusAsAReplica() throws Exception {
+        added = RedisServer.prepare(RedisServer.freeClusterPort(), "requirepass " + PASSWORD + "\nmasterauth " + PASSWORD
+                + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + LocalCluster.NODE_TIMEOUT_MS + "\n");
+        added.start();
+        confSha.put(added.conf(), sha256(Files.readAllBytes(added.conf())));
+        do {
+            addedTls = RedisServer.freeLowPort();
+        } while (tlsPorts.contains(addedTls));
+        List<Integer> bus = new ArrayList<>(busPorts);
+        bus.add(added.port() + 10000);
+        Cli.Result add;
+        try (BusCapture capture = BusCapture.start(null, "lo", bus, cluster.dir().resolve("join.pcap"));
+             ClusterJudge.Watch watch = new ClusterJudge.Watch(cluster.endpoints(), PASSWORD)) {
+            add = Cli.run("group", "add-node", "--inventory", inventory.toString(), "--conf", added.conf().toString(),
+                    "--keys-dir", added.dir().resolve("tls").toString(), "--tls-port", String.valueOf(addedTls),
+                    "--hostname", "localhost", "--replica-of", "nodes[0]", "--firewall", "none");
+            assertThat(add.exitCode()).as(add.toString()).isZero();
+            // Every link of the new node (6 peers, both ways) seen carrying data: none of it plain text.
+            BusCapture.Counts joined = capture.awaitConnections(0, 2 * 6 + 30);
+            capture.stop();
+            BusCapture.Counts all = capture.between(0, Long.MAX_VALUE);
+            assertThat(all.segmentsByPort()).containsKey(added.port() + 10000);
+            assertThat(all.plaintextMessages()).as("plaintext bus messages: " + all.plaintextSamples()).isZero();
+            assertThat(joined.connections()).hasSizeGreaterThanOrEqualTo(42);
+            assertThat(watch.seen()).as("what the judge saw while the node joined").isEmpty();
+        }
+        assertThat(add.out()).contains("Met the cluster over TLS", "replicates from nodes[0]", "Added nodes[6]", "Verified: ")
+                .doesNotContain("FAIL");
+        ClusterJudge.awaitHealthy(endpoints(), PASSWORD, 7);
+        ClusterJudge.State joined = ClusterJudge.state(endpoints().get(6), PASSWORD);
+        assertThat(joined.master()).isFalse();
+        assertThat(joined.masterPort()).isEqualTo(String.valueOf(tlsPorts.get(0)));
+        assertThat(Files.readString(added.conf())).contains("tls-cluster yes\n", "cluster-port " + (added.port() + 10000) + "\n");
+        String inv = Files.readString(inventory);
+        assertThat(inv).startsWith("# cluster of a redis-tls test\n").endsWith("  - conf: " + added.conf() + "\n    keys-dir: "
+                + added.dir().resolve("tls") + "\n    tls-port: " + addedTls + "\n    hostname: localhost\n");
+        Cli.Result status = Cli.run("group", "status", "--inventory", inventory.toString());
+        assertThat(status.out()).contains("cluster: nodes[6]: bus TLS on port " + (added.port() + 10000)).doesNotContain("warning");
+    }
+
+    @Test
+    @Order(4)
+    void uninstallReturnsToPlainTextWithTheSameGuarantees() throws Exception {
+        List<ClusterJudge.Node> nodes = endpoints();
+        Cli.Result uninstall;
+        List<String> watched;
+        Map<ClusterJudge.Node, Long> startedAt = new LinkedHashMap<>();
+        nodes.forEach(n -> startedAt.put(n, ClusterJudge.timeMillis(n, PASSWORD)));
+        try (ClusterLoad load = new ClusterLoad(nodes, PASSWORD)) {
+            load.awaitProgress(500);
+            try (ClusterJudge.Watch watch = new ClusterJudge.Watch(nodes, PASSWORD)) {
+                uninstall = Cli.run("group", "uninstall", "--inventory", inventory.toString(), "--firewall", "none");
+                load.awaitProgress(500);
+                watched = watch.seen();
+            }
+            assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+            assertThat(load.failed()).as("writes failed during uninstall: " + load.errors()).isZero();
+            assertThat(load.misdirected()).as("plain clients sent to other ports: " + load.errors()).isZero();
+            assertThat(watched).as("what the judge saw during uninstall").isEmpty();
+        }
+        assertThat(uninstall.out()).contains("switched its cluster bus back to plain text live", "Verified: ");
+        assertThat(uninstall.out().lines().filter(l -> l.contains("in plain text by partial resync")).count())
+                .as("the added replica too").isEqualTo(4);
+        List<ClusterJudge.State> now = ClusterJudge.states(nodes, PASSWORD);
+        RedisServer r7 = added;
+        assertThat(sha256(Files.readAllBytes(r7.conf()))).as("byte for byte: " + r7.conf()).isEqualTo(confSha.get(r7.conf()));
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            RedisServer r = cluster.nodes().get(i);
+            ClusterJudge.State a = now.get(i);
+            assertThat(a.pid()).as("no restart").isEqualTo(before.get(i).pid());
+            assertThat(a.master()).as("no failover").isEqualTo(before.get(i).master());
+            assertThat(a.currentEpoch()).as("current_epoch unchanged").isEqualTo(before.get(i).currentEpoch());
+            assertThat(sha256(Files.readAllBytes(r.conf()))).as("byte for byte: " + r.conf()).isEqualTo(confSha.get(r.conf()));
+            assertThat(Files.exists(r.dir().resolve("tls"))).isFalse();
+            if (!a.master()) {
+                assertThat(a.linkStatus()).isEqualTo("up");
+                assertThat(cluster.nodes().stream().map(RedisServer::port).toList()).contains(Integer.parseInt(a.masterPort()));
+            }
+            long since = startedAt.get(nodes.get(i));
+            assertThat(ClusterJudge.linkCreateTimes(nodes.get(i), PASSWORD)).hasSize(2 * (nodes.size() - 1)).allMatch(t -> t >= since);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aSingleNodeCommandDoesNotSwitchOneClusterNodesBusAlone() throws Exception {
+        RedisServer node = cluster.nodes().get(1);
+        Cli.Result alone = Cli.run("install", "--cluster", "--replication", "--conf", node.conf().toString(), "--keys-dir",
+                node.dir().resolve("tls").toString(), "--ca-home", caHome.toString(), "--tls-port", String.valueOf(tlsPorts.get(1)),
+                "--firewall", "none");
+        assertThat(alone.exitCode()).as(alone.toString()).isEqualTo(2);
+        assertThat(alone.err()).contains("is a Redis Cluster node: tls-cluster yes on it alone would cut it off its"
+                + " cluster's bus", "redis-tls group install --cluster --inventory FILE");
+        assertThat(sha256(Files.readAllBytes(node.conf()))).isEqualTo(confSha.get(node.conf()));
+        assertThat(ClusterJudge.state(cluster.endpoints().get(1), PASSWORD).clusterState()).isEqualTo("ok");
+    }
+
+    static SSLContext fromPkcs12(Path keyStore, Path trustStore, char[] password) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            ks.load(in, password);
+        }
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            ts.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+}
