@@ -1,5 +1,6 @@
 package dev.redistls.cli;
 
+import dev.redistls.StartupTrace;
 import picocli.CommandLine;
 
 /** The only place that calls System.exit. */
@@ -8,12 +9,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        StartupTrace.mark("main");
+        int code = run(args);
+        StartupTrace.mark("exit");
+        StartupTrace.print(System.err);
+        System.exit(code);
     }
 
     /** Runs a command line in-process (tests call this) and returns its exit code. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cl = commandLine();
+        StartupTrace.mark("picocli model");
+        return cl.execute(args);
     }
 
     public static CommandLine commandLine() {
@@ -33,6 +40,11 @@ public final class Main {
         cl.setExecutionExceptionHandler(new Failures());
         cl.setParameterExceptionHandler(new Failures());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parsed -> {
+            StartupTrace.mark("parse");
+            return runLast.execute(parsed);
+        });
         // redis-cli habit: "cli SET k -1" sends -1 as an argument; options end at the command name.
         cl.getSubcommands().get("cli").setStopAtPositional(true);
         return cl;

@@ -1,5 +1,6 @@
 package dev.redistls.client;
 
+import dev.redistls.StartupTrace;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -72,6 +73,7 @@ public final class RedisClient implements Closeable {
         } catch (JedisException e) {
             throw TlsErrors.explain(e, c, served(tls));
         }
+        StartupTrace.mark(c.password() != null ? "AUTH" : "connected");
         RedisClient client = new RedisClient(c, tls, conn);
         // Jedis sends nothing on connect without a password or database: a PING proves the handshake and that
         // the server answers (or wants a password) before the user's command is sent.
@@ -164,6 +166,7 @@ public final class RedisClient implements Closeable {
             if (socket instanceof SSLSocket ssl) {
                 try {
                     ssl.startHandshake();
+                    StartupTrace.mark("connect + handshake");
                     if (sniToVerify != null) {
                         // The JDK falls back to the connected host when the SNI name does not match; --sni promises
                         // the certificate is checked against the SNI name, so it is, and only against it.

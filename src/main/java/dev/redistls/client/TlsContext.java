@@ -1,6 +1,7 @@
 package dev.redistls.client;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.StartupTrace;
 import dev.redistls.pki.Pem;
 import dev.redistls.pki.TlsContexts;
 
@@ -34,9 +35,13 @@ import java.util.stream.Stream;
 public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameters, ServedChain served) {
     public static TlsContext of(TlsClientConfig c) {
         try {
+            X509ExtendedKeyManager keys = keyManager(c);
+            StartupTrace.mark("key manager");
+            X509ExtendedTrustManager trust = trustManager(c);
+            StartupTrace.mark("trust manager");
             SSLContext ssl = SSLContext.getInstance("TLS");
             ServedChain served = new ServedChain();
-            ssl.init(new KeyManager[] {new AskedFor(keyManager(c), served)}, new TrustManager[] {new Recording(trustManager(c), served)}, null);
+            ssl.init(new KeyManager[] {new AskedFor(keys, served)}, new TrustManager[] {new Recording(trust, served)}, null);
             SSLParameters params = new SSLParameters();
             if (c.verifyMode() == VerifyMode.FULL) {
                 // The JDK checks the name against the SAN (DNS or IP) exactly as an HTTPS client would; an SNI
@@ -46,7 +51,9 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
             if (c.sni() != null) {
                 params.setServerNames(List.of(new SNIHostName(c.sni())));
             }
-            return new TlsContext(ssl.getSocketFactory(), params, served);
+            TlsContext context = new TlsContext(ssl.getSocketFactory(), params, served);
+            StartupTrace.mark("TLS context");
+            return context;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw RedisTlsException.badInput("cannot set up TLS: " + e.getMessage(), e);
         }
@@ -58,10 +65,12 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         }
         List<X509Certificate> chain = Pem.readCertificates(c.cert());
         PrivateKey key = Pem.readPrivateKey(c.key());
+        StartupTrace.mark("PEM: client certificate and key");
         if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())
                 || !dev.redistls.pki.CertificateAuthority.matches(chain.get(0), key)) {
             throw RedisTlsException.badInput("key " + c.key() + " does not belong to certificate " + c.cert());
         }
+        StartupTrace.mark("key matches certificate");
         // The server would only say "bad certificate"; here we can say which and since when.
         X509Certificate leaf = chain.get(0);
         java.util.Date now = new java.util.Date();
@@ -84,6 +93,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         List<X509Certificate> roots = new ArrayList<>();
         if (c.caCert() != null) {
             roots.addAll(Pem.readCertificates(c.caCert()));
+            StartupTrace.mark("PEM: CA certificate");
         }
         if (c.caCertDir() != null) {
             roots.addAll(readDir(c.caCertDir()));
