@@ -16,13 +16,10 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.RedisInputStream;
 import redis.clients.jedis.util.SafeEncoder;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
-import java.security.cert.X509Certificate;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.Socket;
-import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
@@ -67,8 +64,7 @@ public final class RedisClient implements Closeable {
         JedisClientConfig jc = b.build();
         StatusAwareConnection conn;
         try {
-            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc,
-                    tls != null && c.verifyMode() == VerifyMode.FULL ? c.sni() : null);
+            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc);
         } catch (JedisException e) {
             throw TlsErrors.explain(e, c, served(tls));
         }
@@ -159,7 +155,7 @@ public final class RedisClient implements Closeable {
      * (not as a failed AUTH) and the socket is dropped at once: Jedis' cleanup after a failed first command
      * flushes, which on a half-done handshake waits for another timeout.
      */
-    private record HandshakeFirst(DefaultJedisSocketFactory delegate, String sniToVerify) implements JedisSocketFactory {
+    private record HandshakeFirst(DefaultJedisSocketFactory delegate) implements JedisSocketFactory {
         @Override
         public Socket createSocket() {
             Socket socket = delegate.createSocket();
@@ -167,14 +163,6 @@ public final class RedisClient implements Closeable {
                 try {
                     ssl.startHandshake();
                     StartupTrace.mark("connect + handshake");
-                    if (sniToVerify != null) {
-                        // The JDK falls back to the connected host when the SNI name does not match; --sni promises
-                        // the certificate is checked against the SNI name, so it is, and only against it.
-                        X509Certificate leaf = (X509Certificate) ssl.getSession().getPeerCertificates()[0];
-                        if (!ServerName.matches(leaf, sniToVerify)) {
-                            throw new SSLPeerUnverifiedException("No subject alternative DNS name matching " + sniToVerify + " found");
-                        }
-                    }
                 } catch (IOException e) {
                     try {
                         socket.close();
@@ -196,8 +184,8 @@ public final class RedisClient implements Closeable {
     private static final class StatusAwareConnection extends Connection {
         boolean markStatus;
 
-        StatusAwareConnection(HostAndPort hp, JedisClientConfig config, String sniToVerify) {
-            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config), sniToVerify), config);
+        StatusAwareConnection(HostAndPort hp, JedisClientConfig config) {
+            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config)), config);
         }
 
         @Override

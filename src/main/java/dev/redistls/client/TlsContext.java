@@ -41,13 +41,11 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
             StartupTrace.mark("trust manager");
             SSLContext ssl = SSLContext.getInstance("TLS");
             ServedChain served = new ServedChain();
-            ssl.init(new KeyManager[] {new AskedFor(keys, served)}, new TrustManager[] {new Recording(trust, served)}, null);
+            // FULL: the name is checked as an HTTPS client checks it (ServerName): the SNI name when one is given,
+            // and then only that name, else the host connected to.
+            String name = c.verifyMode() == VerifyMode.FULL ? c.sni() != null ? c.sni() : c.host() : null;
+            ssl.init(new KeyManager[] {new AskedFor(keys, served)}, new TrustManager[] {new Recording(trust, served, name)}, null);
             SSLParameters params = new SSLParameters();
-            if (c.verifyMode() == VerifyMode.FULL) {
-                // The JDK checks the name against the SAN (DNS or IP) exactly as an HTTPS client would; an SNI
-                // name, when given, is checked first.
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-            }
             if (c.sni() != null) {
                 params.setServerNames(List.of(new SNIHostName(c.sni())));
             }
@@ -188,32 +186,46 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         }
     }
 
-    /** Records the served chain, then lets the real trust manager judge it. */
+    /**
+     * Records the served chain, lets the real trust manager judge it, then checks that it is for {@code name}
+     * (null: any name).
+     */
     private static final class Recording extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager delegate;
         private final ServedChain served;
+        private final String name;
 
-        Recording(X509ExtendedTrustManager delegate, ServedChain served) {
+        Recording(X509ExtendedTrustManager delegate, ServedChain served, String name) {
             this.delegate = delegate;
             this.served = served;
+            this.name = name;
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType, socket);
+            checkName(chain);
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType, engine);
+            checkName(chain);
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType);
+            checkName(chain);
+        }
+
+        private void checkName(X509Certificate[] chain) throws CertificateException {
+            if (name != null) {
+                ServerName.verify(chain[0], name);
+            }
         }
 
         @Override
