@@ -19,6 +19,8 @@ LIBRARIES = [("Bouncy Castle", "org.bouncycastle."), ("Apache MINA SSHD", "org.a
              ("JLine", "org.jline.")]
 FIRST = "launcher, JVM start, main class"
 LAST = "JVM exit"
+# Marks whose phase reads better under another name.
+NAMES = {"main": FIRST, "parse": "parse the command line", "exit": "rest of the command (output, closing)"}
 
 
 def quantiles(values):
@@ -52,7 +54,7 @@ def phases(run):
     """The run's phases in ms, in order: what came before each mark, and after the last one."""
     out, prev = [], run["start"]
     for epoch, name in run["marks"]:
-        out.append((FIRST if name == "main" else name, (epoch - prev) / 1000))
+        out.append((NAMES.get(name, name), (epoch - prev) / 1000))
         prev = epoch
     if run["marks"]:
         out.append((LAST, run["start"] / 1000 + run["wall"] - prev / 1000))
