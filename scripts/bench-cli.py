@@ -119,6 +119,8 @@ def main():
     loads = sorted({(r["round"], r["load"]) for rs in runs.values() for r in rs})
     load_values = [l for _, l in loads]
     n = env["BENCH_RUNS"]
+    count = int(env.get("BENCH_RENEWED", "0").strip() or 0)
+    renewed = "one run" if count == 1 else f"{count} runs"
 
     lines = [HEADING, "",
              f"Made by `scripts/bench-cli {n} --against {env['BENCH_BASE']}` ({env['BENCH_DATE']}): the build of commit "
@@ -138,9 +140,8 @@ def main():
              "TLS 1.3), password from REDISCLI_AUTH, host name verified, on a local TLS-only redis-server. `status`: "
              "a local node that `redis-tls install` secured (config, keys dir, install record, a TLS handshake with "
              "the served certificate compared, CONFIG GET, CLIENT LIST). `renew`: the same node, nothing due"
-             + (f" ({env['BENCH_RENEWED']} times a run found the host's addresses changed by other work, rightly "
-                "reissued the server certificate, and was run again: only runs with nothing due are counted)."
-                if int(env.get("BENCH_RENEWED", "0").strip() or 0) else "."),
+             + (f" ({renewed} found the host's addresses changed by other work, rightly reissued the server "
+                "certificate, and was run again: only runs with nothing due are counted)." if renewed else "."),
              "",
              "| command | client | median ms | quartiles ms | min–max ms | CPU ms (median) | peak memory (median) | goal |",
              "|---|---|---:|---:|---:|---:|---:|---|"]
