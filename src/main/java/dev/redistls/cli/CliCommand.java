@@ -1,6 +1,7 @@
 package dev.redistls.cli;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.StartupTrace;
 import dev.redistls.client.CommandSplitter;
 import dev.redistls.client.InteractiveShell;
 import dev.redistls.client.RedisClient;
@@ -91,11 +92,13 @@ public final class CliCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         TlsClientConfig config = config(err);
+        StartupTrace.mark("options and keys dir");
         boolean tty = console.terminal().getAsBoolean();
         ReplyFormat format = json ? ReplyFormat.JSON : raw || !tty ? ReplyFormat.RAW : ReplyFormat.HUMAN;
         if (!command.isEmpty()) {
             try (RedisClient client = RedisClient.connect(config)) {
                 print(out, format, client.execute(command));
+                StartupTrace.mark("reply");
             }
             return 0;
         }

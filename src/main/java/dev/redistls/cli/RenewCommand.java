@@ -1,5 +1,6 @@
 package dev.redistls.cli;
 
+import dev.redistls.StartupTrace;
 import dev.redistls.files.FileOwner;
 import dev.redistls.install.Reissuer;
 import dev.redistls.install.Status;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 @Command(name = "renew", mixinStandardHelpOptions = true,
         description = "Reissue only the certificates that expire soon; safe to run from cron or a systemd timer.")
@@ -49,9 +51,13 @@ final class RenewCommand implements Callable<Integer> {
             return timer();
         }
         try (OpenNode open = node.open(spec, true)) {
+            StartupTrace.mark("open node (lock, facts, config)");
             Node n = open.node();
-            FileOwner keyOwner = FileOwner.choose(n.host(), owner, n.confPath(), owner == null ? n.processOwner() : Optional.empty());
-            return ReportPrinter.print(spec.commandLine(), Reissuer.renew(n, ca.caHome(), within, days, keyOwner));
+            Supplier<FileOwner> keyOwner = () -> FileOwner.choose(n.host(), owner, n.confPath(),
+                    owner == null ? n.processOwner() : Optional.empty());
+            int code = ReportPrinter.print(spec.commandLine(), Reissuer.renew(n, ca.caHome(), within, days, keyOwner));
+            StartupTrace.mark("check certificates and names");
+            return code;
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.redistls.client;
 
+import dev.redistls.StartupTrace;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.DefaultJedisSocketFactory;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.commands.ProtocolCommand;
@@ -16,30 +16,27 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.RedisInputStream;
 import redis.clients.jedis.util.SafeEncoder;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
-import java.security.cert.X509Certificate;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.Socket;
-import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * One connection to a Redis node through Jedis, which speaks RESP; commands are sent as given (any name, any
- * arguments) and replies come back as {@link Reply} values.
+ * One connection to a Redis node through Jedis' {@link Connection}, which speaks RESP; commands are sent as given
+ * (any name, any arguments) and replies come back as {@link Reply} values. The {@code Jedis} facade is left out:
+ * a raw command needs none of its typed commands, and loading them (with their reply builders) cost a cold
+ * {@code cli PING} some 40 ms.
  */
 public final class RedisClient implements Closeable {
     private final TlsClientConfig config;
     private final TlsContext tls;
     private final StatusAwareConnection connection;
-    private final Jedis jedis;
 
     private RedisClient(TlsClientConfig config, TlsContext tls, StatusAwareConnection connection) {
         this.config = config;
         this.tls = tls;
         this.connection = connection;
-        this.jedis = new Jedis(connection);
     }
 
     /**
@@ -67,11 +64,11 @@ public final class RedisClient implements Closeable {
         JedisClientConfig jc = b.build();
         StatusAwareConnection conn;
         try {
-            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc,
-                    tls != null && c.verifyMode() == VerifyMode.FULL ? c.sni() : null);
+            conn = new StatusAwareConnection(new HostAndPort(c.host(), c.port()), jc);
         } catch (JedisException e) {
             throw TlsErrors.explain(e, c, served(tls));
         }
+        StartupTrace.mark(c.password() != null ? "AUTH" : "connected");
         RedisClient client = new RedisClient(c, tls, conn);
         // Jedis sends nothing on connect without a password or database: a PING proves the handshake and that
         // the server answers (or wants a password) before the user's command is sent.
@@ -110,7 +107,8 @@ public final class RedisClient implements Closeable {
         byte[][] rest = args.subList(1, args.size()).stream().map(SafeEncoder::encode).toArray(byte[][]::new);
         connection.markStatus = true;
         try {
-            return Reply.of(jedis.sendCommand(name, rest));
+            connection.sendCommand(name, rest);
+            return Reply.of(connection.getOne());
         } catch (JedisDataException e) {
             // Jedis throws every error reply (ERR, WRONGTYPE, NOAUTH, MOVED ...); it is still just a reply.
             return new Reply.Error(e.getMessage());
@@ -128,7 +126,7 @@ public final class RedisClient implements Closeable {
                 // A graceful close would flush, and on a half-done handshake retry it until the timeout.
                 connection.forceDisconnect();
             } else {
-                jedis.close();
+                connection.close();
             }
         } catch (JedisException | IOException ignored) {
             // closing a broken connection: the error that matters was already reported
@@ -157,21 +155,14 @@ public final class RedisClient implements Closeable {
      * (not as a failed AUTH) and the socket is dropped at once: Jedis' cleanup after a failed first command
      * flushes, which on a half-done handshake waits for another timeout.
      */
-    private record HandshakeFirst(DefaultJedisSocketFactory delegate, String sniToVerify) implements JedisSocketFactory {
+    private record HandshakeFirst(DefaultJedisSocketFactory delegate) implements JedisSocketFactory {
         @Override
         public Socket createSocket() {
             Socket socket = delegate.createSocket();
             if (socket instanceof SSLSocket ssl) {
                 try {
                     ssl.startHandshake();
-                    if (sniToVerify != null) {
-                        // The JDK falls back to the connected host when the SNI name does not match; --sni promises
-                        // the certificate is checked against the SNI name, so it is, and only against it.
-                        X509Certificate leaf = (X509Certificate) ssl.getSession().getPeerCertificates()[0];
-                        if (!ServerName.matches(leaf, sniToVerify)) {
-                            throw new SSLPeerUnverifiedException("No subject alternative DNS name matching " + sniToVerify + " found");
-                        }
-                    }
+                    StartupTrace.mark("connect + handshake");
                 } catch (IOException e) {
                     try {
                         socket.close();
@@ -193,8 +184,8 @@ public final class RedisClient implements Closeable {
     private static final class StatusAwareConnection extends Connection {
         boolean markStatus;
 
-        StatusAwareConnection(HostAndPort hp, JedisClientConfig config, String sniToVerify) {
-            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config), sniToVerify), config);
+        StatusAwareConnection(HostAndPort hp, JedisClientConfig config) {
+            super(new HandshakeFirst(new DefaultJedisSocketFactory(hp, config)), config);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.redistls.client;
 
 import dev.redistls.RedisTlsException;
+import dev.redistls.StartupTrace;
 import dev.redistls.pki.Pem;
 import dev.redistls.pki.TlsContexts;
 
@@ -34,19 +35,23 @@ import java.util.stream.Stream;
 public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameters, ServedChain served) {
     public static TlsContext of(TlsClientConfig c) {
         try {
+            X509ExtendedKeyManager keys = keyManager(c);
+            StartupTrace.mark("key manager");
+            X509ExtendedTrustManager trust = trustManager(c);
+            StartupTrace.mark("trust manager");
             SSLContext ssl = SSLContext.getInstance("TLS");
             ServedChain served = new ServedChain();
-            ssl.init(new KeyManager[] {new AskedFor(keyManager(c), served)}, new TrustManager[] {new Recording(trustManager(c), served)}, null);
+            // FULL: the name is checked as an HTTPS client checks it (ServerName): the SNI name when one is given,
+            // and then only that name, else the host connected to.
+            String name = c.verifyMode() == VerifyMode.FULL ? c.sni() != null ? c.sni() : c.host() : null;
+            ssl.init(new KeyManager[] {new AskedFor(keys, served)}, new TrustManager[] {new Recording(trust, served, name)}, null);
             SSLParameters params = new SSLParameters();
-            if (c.verifyMode() == VerifyMode.FULL) {
-                // The JDK checks the name against the SAN (DNS or IP) exactly as an HTTPS client would; an SNI
-                // name, when given, is checked first.
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-            }
             if (c.sni() != null) {
                 params.setServerNames(List.of(new SNIHostName(c.sni())));
             }
-            return new TlsContext(ssl.getSocketFactory(), params, served);
+            TlsContext context = new TlsContext(ssl.getSocketFactory(), params, served);
+            StartupTrace.mark("TLS context");
+            return context;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw RedisTlsException.badInput("cannot set up TLS: " + e.getMessage(), e);
         }
@@ -58,10 +63,12 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         }
         List<X509Certificate> chain = Pem.readCertificates(c.cert());
         PrivateKey key = Pem.readPrivateKey(c.key());
+        StartupTrace.mark("PEM: client certificate and key");
         if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())
                 || !dev.redistls.pki.CertificateAuthority.matches(chain.get(0), key)) {
             throw RedisTlsException.badInput("key " + c.key() + " does not belong to certificate " + c.cert());
         }
+        StartupTrace.mark("key matches certificate");
         // The server would only say "bad certificate"; here we can say which and since when.
         X509Certificate leaf = chain.get(0);
         java.util.Date now = new java.util.Date();
@@ -84,6 +91,7 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         List<X509Certificate> roots = new ArrayList<>();
         if (c.caCert() != null) {
             roots.addAll(Pem.readCertificates(c.caCert()));
+            StartupTrace.mark("PEM: CA certificate");
         }
         if (c.caCertDir() != null) {
             roots.addAll(readDir(c.caCertDir()));
@@ -178,32 +186,46 @@ public record TlsContext(SSLSocketFactory socketFactory, SSLParameters parameter
         }
     }
 
-    /** Records the served chain, then lets the real trust manager judge it. */
+    /**
+     * Records the served chain, lets the real trust manager judge it, then checks that it is for {@code name}
+     * (null: any name).
+     */
     private static final class Recording extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager delegate;
         private final ServedChain served;
+        private final String name;
 
-        Recording(X509ExtendedTrustManager delegate, ServedChain served) {
+        Recording(X509ExtendedTrustManager delegate, ServedChain served, String name) {
             this.delegate = delegate;
             this.served = served;
+            this.name = name;
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType, socket);
+            checkName(chain);
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType, engine);
+            checkName(chain);
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             served.chain = chain;
             delegate.checkServerTrusted(chain, authType);
+            checkName(chain);
+        }
+
+        private void checkName(X509Certificate[] chain) throws CertificateException {
+            if (name != null) {
+                ServerName.verify(chain[0], name);
+            }
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.redistls.install;
 
+import dev.redistls.StartupTrace;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,7 @@ public final class Phases {
         long micros = (now - last) / 1_000;
         lines.add(name + " " + (micros < 10_000 ? String.format("%.1f ms", micros / 1000.0) : (micros / 1000) + " ms"));
         last = now;
+        StartupTrace.mark(name);
     }
 
     public synchronized List<String> lines() {

@@ -19,6 +19,7 @@ import dev.redistls.pki.SubjectNames;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code reissue} and {@code renew}: new leaf certificates from the same root, for the same names, written over
@@ -118,6 +119,15 @@ public final class Reissuer {
      * moved (its name or a current address is missing): cron then heals a migrated or cloned node by itself.
      */
     public static Report renew(Node node, CaHome caHome, int withinDays, int days, FileOwner owner) {
+        return renew(node, caHome, withinDays, days, () -> owner);
+    }
+
+    /**
+     * As {@link #renew(Node, CaHome, int, int, FileOwner)}, choosing the owner of the keys only when there is
+     * something to renew: finding the user Redis runs as means connecting to it, which a run with nothing due
+     * (every day from the timer) does not need.
+     */
+    public static Report renew(Node node, CaHome caHome, int withinDays, int days, Supplier<FileOwner> owner) {
         if (withinDays < 1) {
             throw RedisTlsException.badInput("--within must be at least 1 day, got " + withinDays);
         }
@@ -138,7 +148,7 @@ public final class Reissuer {
                     + " days left, the client certificate " + clientLeft + " (threshold " + withinDays + " days),"
                     + " and it names this host and its addresses.");
         }
-        Report report = reissue(new Request(node, caHome, server, client, null, days, List.of(), owner, Names.KEEP));
+        Report report = reissue(new Request(node, caHome, server, client, null, days, List.of(), owner.get(), Names.KEEP));
         if (!names.ok()) {
             report.note("the server certificate lacked the host's current " + String.join(", ", names.missing())
                     + " (the host moved?): the new one names them");

@@ -89,7 +89,7 @@ public final class Status {
             signer(roots, keys.certificate(keys.clientCert())).ifPresent(r -> signedBy.put("client", CertInfo.sha256(r)));
         }
         HostNames.Check names = server == null ? null : HostNames.check(server, node.host().facts());
-        boolean installed = node.record().isPresent();
+        boolean installed = node.isInstalled();
         phases.mark("read config and certificates");
         Live live = live(node);
         phases.mark("live check");

@@ -1,5 +1,8 @@
 package dev.redistls.node;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -43,9 +46,13 @@ public record InstallRecord(int version, String conf, String originalConf, Strin
                             String authClients, boolean replication, boolean cluster, String tlsProfile,
                             String firewallBackend, int firewallPort, boolean uninstalling, String restoredSha256) {
     public static final String FILE = "install.json";
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Made at first use: {@link #conf} does without it. */
+    private static final class Mapper {
+        static final ObjectMapper INSTANCE = new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
     public InstallRecord {
         changes = changes == null ? List.of() : List.copyOf(changes);
@@ -67,6 +74,50 @@ public record InstallRecord(int version, String conf, String originalConf, Strin
      * redis.conf, and the record is refused with the fix.
      */
     public static Optional<InstallRecord> load(KeysDir keys) {
+        return trustedBytes(keys).map(bytes -> {
+            try {
+                return Mapper.INSTANCE.readValue(bytes, InstallRecord.class);
+            } catch (IOException e) {
+                throw corrupt(keys);
+            }
+        });
+    }
+
+    /**
+     * Only the {@code conf} of the record of a keys dir, if any, trusted as {@link #load} trusts it: what status
+     * needs to tell an installed node. Read with Jackson's streaming parser, without the data binding that
+     * {@link #load} sets up (about 50 ms of a cold status).
+     */
+    public static Optional<String> conf(KeysDir keys) {
+        return trustedBytes(keys).map(bytes -> {
+            try (JsonParser p = new JsonFactory().createParser(bytes)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw corrupt(keys);
+                }
+                String conf = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("conf") && value == JsonToken.VALUE_STRING) {
+                        conf = p.getText();
+                    }
+                    p.skipChildren();
+                }
+                if (conf == null || p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                    throw corrupt(keys);
+                }
+                return conf;
+            } catch (IOException e) {
+                throw corrupt(keys);
+            }
+        });
+    }
+
+    private static RedisTlsException corrupt(KeysDir keys) {
+        return RedisTlsException.badInput("install record " + path(keys) + FileError.where(keys.host()) + " is unreadable or corrupt");
+    }
+
+    private static Optional<byte[]> trustedBytes(KeysDir keys) {
         Host host = keys.host();
         SafeFiles files = new SafeFiles(host);
         Path p = path(keys);
@@ -83,15 +134,15 @@ public record InstallRecord(int version, String conf, String originalConf, Strin
         }
         keys.requireTrusted(keys.dir(), dev.redistls.files.FileOwner.current(host));
         try {
-            return Optional.of(MAPPER.readValue(files.read(p), InstallRecord.class));
+            return Optional.of(files.read(p));
         } catch (IOException e) {
-            throw RedisTlsException.badInput("install record " + p + FileError.where(host) + " is unreadable or corrupt");
+            throw corrupt(keys);
         }
     }
 
     public byte[] toBytes() {
         try {
-            return MAPPER.writeValueAsBytes(this);
+            return Mapper.INSTANCE.writeValueAsBytes(this);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

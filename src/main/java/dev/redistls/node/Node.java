@@ -108,6 +108,11 @@ public final class Node {
         return InstallRecord.load(keys).filter(r -> Path.of(r.conf()).toAbsolutePath().normalize().equals(confPath));
     }
 
+    /** Whether the keys dir holds a trusted install record of this config: {@link #record()} present, read faster. */
+    public boolean isInstalled() {
+        return InstallRecord.conf(keys).filter(c -> Path.of(c).toAbsolutePath().normalize().equals(confPath)).isPresent();
+    }
+
     public int plainPort() {
         return effective.intValue("port", 6379);
     }

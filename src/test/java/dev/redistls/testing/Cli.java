@@ -27,7 +27,7 @@ public final class Cli {
     public static Result run(Console console, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine(console);
+        CommandLine cl = Main.commandLine(console, args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
