@@ -46,6 +46,11 @@ final class ReplicaLink {
             if (partial == n && full == 0) {
                 return n == 1 ? "by partial resync" : "each by partial resync";
             }
+            if (partial > n && full == 0) {
+                // A replica may reconnect once more on its own (in a cluster, when gossip brings its master's newly
+                // announced port): still no full resync, which is what matters.
+                return (n == 1 ? "by partial resync" : "each by partial resync") + " (" + partial + " in all)";
+            }
             if (full == n && partial == 0) {
                 return n == 1 ? "by FULL resync" : "each by FULL resync";
             }

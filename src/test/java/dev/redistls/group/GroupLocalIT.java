@@ -257,7 +257,14 @@ class GroupLocalIT {
         long full = Long.parseLong(LocalGroup.info(master.port(), "stats", "sync_full"));
         long partial = Long.parseLong(LocalGroup.info(master.port(), "stats", "sync_partial_ok"));
 
-        Cli.Result tlsOnly = run("configure", "--tls-only");
+        Cli.Result tlsOnly;
+        // A Sentinel-aware TLS client keeps writing while plain ports close and every sentinel restarts.
+        try (Load viaSentinel = new Load("sentinel-tls", sentinelTlsClient())) {
+            viaSentinel.awaitProgress(5);
+            tlsOnly = run("configure", "--tls-only");
+            viaSentinel.awaitProgress(5);
+            assertThat(viaSentinel.failed()).as("failed writes of the Sentinel-aware TLS client: " + viaSentinel.errors()).isZero();
+        }
         assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
         String took = tlsOnly.out().lines().filter(l -> l.startsWith("Took ")).findFirst().orElseThrow();
         assertThat(took.indexOf("replicas: plain port closed")).as("replicas close before their master: " + took)
@@ -292,7 +299,13 @@ class GroupLocalIT {
             serverCerts.put(s.dir(), sha256(Files.readAllBytes(s.dir().resolve("tls/server/server.crt"))));
         }
         String stats = tlsCli(tlsPorts.get(0), "INFO", "stats").out();
-        Cli.Result reissue = run("reissue");
+        Cli.Result reissue;
+        try (Load viaSentinel = new Load("sentinel-tls", sentinelTlsClient())) {
+            viaSentinel.awaitProgress(5);
+            reissue = run("reissue");
+            viaSentinel.awaitProgress(5);
+            assertThat(viaSentinel.failed()).as("failed writes of the Sentinel-aware TLS client: " + viaSentinel.errors()).isZero();
+        }
         assertThat(reissue.exitCode()).as(reissue.toString()).isZero();
         for (Path dir : serverCerts.keySet()) {
             assertThat(sha256(Files.readAllBytes(dir.resolve("tls/server/server.crt")))).as("new certificate in " + dir)
@@ -344,12 +357,11 @@ class GroupLocalIT {
         assertNoDataNodeRestarted();
     }
 
-    @Test
-    @Order(7)
-    void afterInstallAFailoverRunsEntirelyOverTls() throws Exception {
-        Cli.Result install = run("install", "--replication");
-        assertThat(install.exitCode()).as(install.toString()).isZero();
-        int replicas = data.size() - 1;
+    /**
+     * A Sentinel-aware client over TLS only, as an application would be configured with the exported client bundle:
+     * it asks the sentinels at their TLS ports for the master and writes to the master's TLS port.
+     */
+    private JedisSentineled sentinelTlsClient() throws Exception {
         Path keys = group.master().dir().resolve("tls/client");
         SSLContext tls = TlsContexts.create(Pem.readCertificate(keys.resolve("root.crt")),
                 Pem.readCertificate(keys.resolve("client.crt")), Pem.readPrivateKey(keys.resolve("client.key")));
@@ -359,11 +371,21 @@ class GroupLocalIT {
                 .sslSocketFactory(tls.getSocketFactory()).connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build();
         DefaultJedisClientConfig sentinel = DefaultJedisClientConfig.builder().ssl(true)
                 .sslSocketFactory(tls.getSocketFactory()).connectionTimeoutMillis(2000).socketTimeoutMillis(2000).build();
+        return new JedisSentineled(LocalGroup.MASTER_NAME, master, sentinelTls, sentinel);
+    }
+
+    @Test
+    @Order(7)
+    void afterInstallAFailoverRunsEntirelyOverTls() throws Exception {
+        Cli.Result install = run("install", "--replication");
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        int replicas = data.size() - 1;
+        Path keys = group.master().dir().resolve("tls/client");
         Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong longestGapMs = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
         int oldMasterTls = tlsPorts.get(0);
-        try (JedisSentineled client = new JedisSentineled(LocalGroup.MASTER_NAME, master, sentinelTls, sentinel)) {
+        try (JedisSentineled client = sentinelTlsClient()) {
             assertThat(client.getCurrentMaster().getPort()).as("discovered over TLS, at the TLS port").isEqualTo(oldMasterTls);
             Thread writer = new Thread(() -> {
                 long lastOk = System.nanoTime();

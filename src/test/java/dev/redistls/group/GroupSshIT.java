@@ -224,7 +224,15 @@ class GroupSshIT {
     @Test
     @Order(9)
     void uninstallOverSshRestoresEveryConfig() throws Exception {
-        Cli.Result uninstall = Cli.run(group("uninstall", "--firewall", "none"));
+        SimulatedHost master = group.master();
+        Cli.Result uninstall;
+        try (Load plain = new Load("plain", new Jedis(new HostAndPort(master.address(), 6379), DefaultJedisClientConfig
+                .builder().password(LocalGroup.PASSWORD).connectionTimeoutMillis(5000).socketTimeoutMillis(5000).build()))) {
+            plain.awaitProgress(20);
+            uninstall = Cli.run(group("uninstall", "--firewall", "none"));
+            plain.awaitProgress(20);
+            assertThat(plain.failed()).as("plain writes failed during uninstall: " + plain.errors()).isZero();
+        }
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
         assertThat(GroupLocalIT.partialResyncs(uninstall.out(), "port 6379 in plain text")).as(uninstall.out()).isEqualTo(2);
         for (SimulatedHost h : group.hosts()) {

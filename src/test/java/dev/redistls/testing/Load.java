@@ -1,6 +1,8 @@
 package dev.redistls.testing;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.commands.JedisCommands;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A client that holds ONE connection open and keeps sending SET/GET on it until stopped, counting answered
  * commands and failures (an exception or a wrong reply). It never reconnects: a dropped connection shows up as failures.
+ * Given a pooled client instead (a Sentinel-aware {@code JedisSentineled}), it counts that client's failures.
  */
 public final class Load implements AutoCloseable {
-    private final Jedis jedis;
+    private final JedisCommands jedis;
+    private final AutoCloseable closer;
     private final String name;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong ok = new AtomicLong();
@@ -21,8 +25,17 @@ public final class Load implements AutoCloseable {
     private final Thread thread;
 
     public Load(String name, Jedis jedis) {
+        this(name, jedis, jedis);
+    }
+
+    public Load(String name, UnifiedJedis client) {
+        this(name, client, client);
+    }
+
+    private Load(String name, JedisCommands jedis, AutoCloseable closer) {
         this.name = name;
         this.jedis = jedis;
+        this.closer = closer;
         this.thread = new Thread(this::loop, "load-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -85,9 +98,9 @@ public final class Load implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
         running.set(false);
         thread.join(5000);
-        jedis.close();
+        closer.close();
     }
 }

@@ -374,15 +374,16 @@ public final class SimulatedHost implements AutoCloseable {
         try {
             if (Files.exists(redisPidFile())) {
                 long pid = Long.parseLong(Files.readString(redisPidFile()).strip());
-                if (isRedis(pid)) {
+                if (isRedis(pid) && !isDead(pid)) {
                     return pid;
                 }
             }
         } catch (IOException | NumberFormatException e) {
             // being written or removed right now: fall back to the process this fixture started
         }
+        // A killed process stays "alive" to Java until its reaper has run: a zombie counts as dead here.
         Process p = redis;
-        return p != null && p.isAlive() ? p.pid() : -1;
+        return p != null && p.isAlive() && !isDead(p.pid()) ? p.pid() : -1;
     }
 
     public boolean redisRunning() {
