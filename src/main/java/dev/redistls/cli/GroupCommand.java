@@ -41,7 +41,8 @@ import java.util.concurrent.Callable;
 @Command(name = "group", mixinStandardHelpOptions = true,
         description = "Secure a replicated group and its sentinels together, from an inventory file (YAML).",
         subcommands = {GroupCommand.Install.class, GroupCommand.Configure.class, GroupCommand.StatusCmd.class,
-                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.AddNode.class, GroupCommand.Uninstall.class})
+                GroupCommand.Reissue.class, GroupCommand.Renew.class, GroupCommand.Rotate.class, GroupCommand.AddNode.class,
+                GroupCommand.Uninstall.class})
 final class GroupCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -190,6 +191,41 @@ final class GroupCommand implements Runnable {
         public Integer call() {
             return run((i, hosts) -> GroupRollout.reissue(i, hosts,
                     settings(i, i.mode(), KeyType.DEFAULT, days, false), within));
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Replace the group's root with overlapping trust: begin (every member trusts old + new), group"
+                    + " reissue, finish (the new root alone).",
+            subcommands = {Rotate.Begin.class, Rotate.Finish.class})
+    static final class Rotate implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: begin or finish");
+        }
+
+        @Command(name = "begin", mixinStandardHelpOptions = true,
+                description = "A new root in the group's CA home; every member trusts it beside the old one (data nodes live,"
+                        + " sentinels one restart each).")
+        static final class Begin extends Change {
+            @Override
+            public Integer call() {
+                return run((i, hosts) -> GroupRollout.rotateBegin(i, hosts,
+                        settings(i, i.mode(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, false)));
+            }
+        }
+
+        @Command(name = "finish", mixinStandardHelpOptions = true,
+                description = "Every member trusts the new root alone, and the old root leaves the CA home; refused, naming"
+                        + " them, while a member has a certificate from the old root.")
+        static final class Finish extends Change {
+            @Override
+            public Integer call() {
+                return run((i, hosts) -> GroupRollout.rotateFinish(i, hosts,
+                        settings(i, i.mode(), KeyType.DEFAULT, CertificateAuthority.LEAF_DAYS, false)));
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import dev.redistls.install.Installer;
 import dev.redistls.install.NodeHook;
 import dev.redistls.install.PlaintextGate;
 import dev.redistls.install.Report;
+import dev.redistls.install.Rollover;
 import dev.redistls.install.Uninstaller;
 import dev.redistls.node.InstallRecord;
 import dev.redistls.node.LiveNode;
@@ -19,6 +20,7 @@ import dev.redistls.pki.CertInfo;
 import dev.redistls.pki.KeyType;
 
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -455,32 +457,100 @@ public final class GroupRollout {
      */
     public static GroupReport reissue(Inventory inventory, GroupHosts hosts, Settings settings, Integer withinDays) {
         GroupRollout g = new GroupRollout(inventory, hosts, settings);
-        Topology topology = Topology.read(hosts.dataNodes());
-        Map<GroupMember, String> restarts = g.sentinelRestarts();
-        Function<GroupMember, Report> reissue = m -> {
+        return g.rolling(m -> {
             Node n = m.node();
             FileOwner owner = FileOwner.choose(n.host(), null, n.confPath(), n.processOwner());
             return withinDays != null
                     ? dev.redistls.install.Reissuer.renew(n, settings.caHome(), withinDays, settings.days(), owner)
                     : dev.redistls.install.Reissuer.reissue(new dev.redistls.install.Reissuer.Request(n, settings.caHome(),
                     true, true, null, settings.days(), List.of(), owner));
-        };
+        });
+    }
+
+    // ---------------------------------------------------------------- root rollover
+
+    /**
+     * {@code group rotate begin}: a new root in the group's CA home (once), then every member trusts it beside the old
+     * one: data nodes load both live in parallel, sentinels restart one at a time. Leaves are not touched: {@code group
+     * reissue} next gives every member leaves from the new root, which every member already trusts.
+     */
+    public static GroupReport rotateBegin(Inventory inventory, GroupHosts hosts, Settings settings) {
+        GroupRollout g = new GroupRollout(inventory, hosts, settings);
+        CaHome home = settings.caHome();
+        g.requireOneRoot();
+        if (!home.rotating()) {
+            X509Certificate issuing = home.load().orElseThrow(() -> RedisTlsException.badInput("no root CA in "
+                    + home.dir() + " to roll over: run 'redis-tls group install' first")).certificate();
+            for (GroupMember m : hosts.members()) {
+                List<X509Certificate> trusted = m.node().keys().trustedRoots();
+                if (!trusted.equals(List.of(issuing))) {
+                    throw RedisTlsException.badInput(m.label() + ": keys dir " + m.node().keys().dir() + m.node().where()
+                            + " trusts " + trusted.size() + " root(s), not exactly CA home " + home.dir() + "'s: finish the"
+                            + " last rollover first ('redis-tls group rotate finish')");
+                }
+            }
+        }
+        CaHome.Rotation r = home.beginRotation();
+        g.report.line((r.started() ? "Began a root rollover" : "A root rollover is under way") + " in " + home.dir()
+                + ": new root " + r.issuing().certificate().getSubjectX500Principal().getName() + " (sha256 "
+                + CertInfo.sha256(r.issuing().certificate()) + ") issues from now on; the old root (sha256 "
+                + CertInfo.sha256(r.retiring()) + ") stays trusted until 'redis-tls group rotate finish'");
+        GroupReport report = g.rolling(m -> Rollover.trustBoth(m.node(), home));
+        if (report.failure() == null) {
+            report.line("Next: redis-tls group reissue --inventory " + inventory.file() + " (and export new client bundles),"
+                    + " then: redis-tls group rotate finish --inventory " + inventory.file());
+        }
+        return report;
+    }
+
+    /**
+     * {@code group rotate finish}: refused, naming them all, while any member has a leaf from the old root (nothing
+     * changed); else every member trusts the new root alone (the same rolling order), and the old root leaves the CA
+     * home once every member has dropped it.
+     */
+    public static GroupReport rotateFinish(Inventory inventory, GroupHosts hosts, Settings settings) {
+        GroupRollout g = new GroupRollout(inventory, hosts, settings);
+        CaHome home = settings.caHome();
+        g.requireOneRoot();
+        Map<GroupMember, List<String>> remaining = Parallel.map(hosts.members(), m -> Rollover.remaining(m.node(), home));
+        List<String> old = new ArrayList<>();
+        remaining.forEach((m, leaves) -> leaves.forEach(l -> old.add(m.label() + ": " + l)));
+        if (!old.isEmpty()) {
+            throw RedisTlsException.failed(old.size() + " certificate(s) of the group are not from the new root yet: "
+                    + String.join("; ", old) + ": run 'redis-tls group reissue --inventory " + inventory.file()
+                    + "' first (nothing was changed)");
+        }
+        GroupReport report = g.rolling(m -> Rollover.retire(m.node(), home));
+        if (report.failure() == null) {
+            report.line(home.finishRotation().map(r -> "Retired the old root (sha256 " + CertInfo.sha256(r) + ") from CA home "
+                    + home.dir() + ": its key is gone").orElse("CA home " + home.dir() + " holds no retiring root"));
+        }
+        return report;
+    }
+
+    /**
+     * One step on every member, in the group's rolling order: data nodes live and in parallel across hosts, then each
+     * sentinel restarted and rejoined before the next.
+     */
+    private GroupReport rolling(Function<GroupMember, Report> step) {
+        Topology topology = Topology.read(hosts.dataNodes());
+        Map<GroupMember, String> restarts = sentinelRestarts();
         try {
-            g.phase("nodes", hosts.dataNodes(), reissue);
+            phase("nodes", hosts.dataNodes(), step);
             Set<Integer> masterPorts = topology.masters().stream()
                     .map(m -> m.node().tlsPort() != 0 && m.node().configuredSettings().replication() ? m.node().tlsPort() : m.node().plainPort())
                     .collect(Collectors.toSet());
             for (GroupMember s : hosts.sentinels()) {
                 GroupMember r = withRestart(s, restarts.get(s));
-                g.phase("sentinels", List.of(r), reissue);
-                g.report.line(s.label() + ": " + Sentinels.awaitRejoin(r, hosts.sentinels().stream()
+                phase("sentinels", List.of(r), step);
+                report.line(s.label() + ": " + Sentinels.awaitRejoin(r, hosts.sentinels().stream()
                         .map(o -> withRestart(o, restarts.get(o))).toList(), topology.replicas().size(), masterPorts,
                         settings.rejoinTimeout()));
             }
         } catch (Stop stop) {
-            g.stopped(stop.getMessage());
+            stopped(stop.getMessage());
         }
-        return g.report;
+        return report;
     }
 
     // ---------------------------------------------------------------- uninstall

@@ -322,6 +322,88 @@ class GroupLocalIT {
 
     @Test
     @Order(6)
+    void rootRolloverRollsThroughTheGroupWithOverlappingTrust() throws Exception {
+        List<Path> dirs = new ArrayList<>();
+        data.forEach(r -> dirs.add(r.dir()));
+        group.sentinels().forEach(x -> dirs.add(x.dir()));
+        String oldRoot = Files.readString(caHome.resolve("root.crt"));
+        String stats = syncCounters();
+
+        // begin: every member trusts old + new, while a Sentinel-aware TLS client of the old root keeps writing.
+        Cli.Result begin;
+        try (Load oldRootOnly = new Load("rotation-old-root", sentinelTlsClient())) {
+            oldRootOnly.awaitProgress(5);
+            begin = run("rotate", "begin");
+            oldRootOnly.awaitProgress(5);
+            assertThat(oldRootOnly.failed()).as("old-root client during begin: " + oldRootOnly.errors()).isZero();
+        }
+        assertThat(begin.exitCode()).as(begin.toString()).isZero();
+        assertThat(begin.out()).contains("Began a root rollover in " + caHome, "Next: redis-tls group reissue");
+        String newRoot = Files.readString(caHome.resolve("root.crt"));
+        assertThat(newRoot).isNotEqualTo(oldRoot);
+        for (Path dir : dirs) {
+            for (String trust : List.of("tls/server/root.crt", "tls/client/root.crt")) {
+                String roots = Files.readString(dir.resolve(trust));
+                assertThat(roots).as(dir + "/" + trust).contains(oldRoot.strip(), newRoot.strip());
+            }
+        }
+
+        // finish before reissue: refused, naming the members' leaves, nothing changed.
+        Map<Path, String> before = confShas();
+        Cli.Result early = run("rotate", "finish");
+        assertThat(early.exitCode()).as(early.toString()).isEqualTo(1);
+        assertThat(early.err().strip()).doesNotContain("\n").contains("nodes[0]", "sentinels[2]", "server.crt",
+                "run 'redis-tls group reissue", "(nothing was changed)");
+        assertThat(confShas()).isEqualTo(before);
+        assertThat(Files.readString(group.master().dir().resolve("tls/server/root.crt"))).contains(oldRoot.strip());
+
+        // reissue: leaves from the new root; a client holding both roots (the bundle as it is now) writes throughout.
+        Cli.Result reissue;
+        try (Load bothRoots = new Load("rotation-both-roots", sentinelTlsClient())) {
+            bothRoots.awaitProgress(5);
+            reissue = run("reissue");
+            bothRoots.awaitProgress(5);
+            assertThat(bothRoots.failed()).as("both-roots client during reissue: " + bothRoots.errors()).isZero();
+        }
+        assertThat(reissue.exitCode()).as(reissue.toString()).isZero();
+
+        // finish: the new root alone everywhere, the old one gone from the CA home.
+        Cli.Result finish = run("rotate", "finish");
+        assertThat(finish.exitCode()).as(finish.toString()).isZero();
+        assertThat(finish.out()).contains("Retired the old root");
+        for (Path dir : dirs) {
+            for (String trust : List.of("tls/server/root.crt", "tls/client/root.crt")) {
+                assertThat(Files.readString(dir.resolve(trust)).strip()).as(dir + "/" + trust).isEqualTo(newRoot.strip());
+            }
+        }
+        // The new bundle works over a Sentinel-aware client; a client holding only the old root is refused.
+        try (Load newRootOnly = new Load("rotation-new-root", sentinelTlsClient())) {
+            newRootOnly.awaitProgress(20);
+            assertThat(newRootOnly.failed()).as(newRootOnly.errors().toString()).isZero();
+        }
+        Path oldRootFile = group.master().dir().resolve("old-root.crt");
+        Files.writeString(oldRootFile, oldRoot);
+        Processes.Output refused = Processes.run(null, Map.of("REDISCLI_AUTH", LocalGroup.PASSWORD), List.of("redis-cli",
+                "--tls", "-p", String.valueOf(tlsPorts.get(0)), "--cacert", oldRootFile.toString(), "--cert",
+                group.master().dir().resolve("tls/client/client.crt").toString(), "--key",
+                group.master().dir().resolve("tls/client/client.key").toString(), "PING"));
+        assertThat(refused.out()).doesNotContain("PONG");
+        // No replication link was cut through the whole rollover.
+        assertThat(syncCounters()).as("the master's resync counters").isEqualTo(stats);
+        for (int i = 1; i < data.size(); i++) {
+            assertThat(tlsCli(tlsPorts.get(i), "INFO", "replication").out()).contains("master_port:" + tlsPorts.get(0),
+                    "master_link_status:up");
+        }
+        assertNoDataNodeRestarted();
+    }
+
+    private String syncCounters() {
+        return tlsCli(tlsPorts.get(0), "INFO", "stats").out().lines().map(String::strip)
+                .filter(l -> l.startsWith("sync_full") || l.startsWith("sync_partial")).toList().toString();
+    }
+
+    @Test
+    @Order(7)
     void uninstallFromTlsOnlyRestoresEveryConfigAndPlainReplication() throws Exception {
         RedisServer master = group.master();
         Files.createFile(raceArm);
@@ -363,7 +445,8 @@ class GroupLocalIT {
      */
     private JedisSentineled sentinelTlsClient() throws Exception {
         Path keys = group.master().dir().resolve("tls/client");
-        SSLContext tls = TlsContexts.create(Pem.readCertificate(keys.resolve("root.crt")),
+        // Every root of the bundle: two during a root rollover.
+        SSLContext tls = TlsContexts.create(Pem.readCertificates(keys.resolve("root.crt")),
                 Pem.readCertificate(keys.resolve("client.crt")), Pem.readPrivateKey(keys.resolve("client.key")));
         Set<HostAndPort> sentinelTls = new HashSet<>();
         group.sentinels().forEach(s -> sentinelTls.add(new HostAndPort("127.0.0.1", s.tlsPort())));
@@ -375,7 +458,7 @@ class GroupLocalIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void afterInstallAFailoverRunsEntirelyOverTls() throws Exception {
         Cli.Result install = run("install", "--replication");
         assertThat(install.exitCode()).as(install.toString()).isZero();
@@ -446,7 +529,7 @@ class GroupLocalIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void uninstallAfterAFailoverFollowsTheNewRoles() throws Exception {
         Cli.Result uninstall = run("uninstall");
         assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
