@@ -14,7 +14,6 @@ import dev.redistls.group.InventoryEditor;
 import dev.redistls.group.InventoryReader;
 import dev.redistls.install.Report;
 import dev.redistls.install.Status;
-import dev.redistls.metrics.MetricsFile;
 import dev.redistls.metrics.NodeMetrics;
 import dev.redistls.node.Verification;
 import dev.redistls.pki.CaHome;
@@ -325,19 +324,7 @@ final class GroupCommand implements Runnable {
 
         @Override
         public Integer call() {
-            boolean prometheus = format != null;
-            if (prometheus && !"prometheus".equalsIgnoreCase(format)) {
-                throw RedisTlsException.badInput("unknown --format '" + format + "': the one format is prometheus (or --json)");
-            }
-            if (prometheus && json) {
-                throw RedisTlsException.badInput("--json and --format prometheus exclude each other");
-            }
-            if (output != null && !prometheus) {
-                throw RedisTlsException.badInput("--output goes with --format prometheus");
-            }
-            if (output != null) {
-                MetricsFile.check(output);
-            }
+            boolean prometheus = PrometheusOutput.requested(format, json, output);
             Inventory i = inv.read();
             List<GroupStatus.Row> rows;
             java.util.Optional<ClusterStatus.View> cluster;
@@ -349,12 +336,7 @@ final class GroupCommand implements Runnable {
             if (prometheus) {
                 byte[] text = NodeMetrics.text(rows.stream().map(r -> new NodeMetrics.Node(r.status(),
                         Map.of("role", r.role(), "group", i.name()))).toList(), Instant.now());
-                if (output == null) {
-                    out.print(new String(text, StandardCharsets.UTF_8));
-                    out.flush();
-                } else {
-                    MetricsFile.write(output, text);
-                }
+                PrometheusOutput.write(out, output, text);
                 return 0;
             }
             if (json) {

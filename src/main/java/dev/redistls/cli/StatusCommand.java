@@ -10,12 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import dev.redistls.RedisTlsException;
-import dev.redistls.metrics.MetricsFile;
 import dev.redistls.metrics.NodeMetrics;
 
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -41,19 +38,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        boolean prometheus = format != null;
-        if (prometheus && !"prometheus".equalsIgnoreCase(format)) {
-            throw RedisTlsException.badInput("unknown --format '" + format + "': the one format is prometheus (or --json)");
-        }
-        if (prometheus && json) {
-            throw RedisTlsException.badInput("--json and --format prometheus exclude each other");
-        }
-        if (output != null && !prometheus) {
-            throw RedisTlsException.badInput("--output goes with --format prometheus");
-        }
-        if (output != null) {
-            MetricsFile.check(output);
-        }
+        boolean prometheus = PrometheusOutput.requested(format, json, output);
         Status.Snapshot s;
         Phases phases = new Phases();
         try (OpenNode open = node.open(spec, false)) {
@@ -64,12 +49,7 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (prometheus) {
             byte[] text = NodeMetrics.text(List.of(new NodeMetrics.Node(s)), Instant.now());
-            if (output == null) {
-                out.print(new String(text, StandardCharsets.UTF_8));
-                out.flush();
-            } else {
-                MetricsFile.write(output, text);
-            }
+            PrometheusOutput.write(out, output, text);
             return 0;
         }
         if (json) {

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -440,25 +439,10 @@ final class ClusterRollout {
 
     /** Each member's change: hosts in parallel, members of one SSH host one after the other (as a group rollout). */
     private void phase(String name, List<GroupMember> members, Function<GroupMember, Report> change) {
-        Map<Object, List<GroupMember>> byHost = new LinkedHashMap<>();
-        members.forEach(m -> byHost.computeIfAbsent(GroupHosts.hostKey(m), k -> new ArrayList<>()).add(m));
-        AtomicBoolean stop = new AtomicBoolean();
-        Parallel.map(new ArrayList<>(byHost.keySet()), key -> {
-            for (GroupMember m : byHost.get(key)) {
-                if (stop.get()) {
-                    return null;
-                }
-                try {
-                    report.member(m.label(), change.apply(m));
-                    done.add(m);
-                } catch (RuntimeException e) {
-                    failed.put(m, e.getMessage());
-                    stop.set(true);
-                    return null;
-                }
-            }
-            return null;
-        });
+        Parallel.perHost(members, m -> {
+            report.member(m.label(), change.apply(m));
+            done.add(m);
+        }).forEach((m, e) -> failed.put(m, e.getMessage()));
         if (!failed.isEmpty()) {
             Map.Entry<GroupMember, String> first = failed.entrySet().iterator().next();
             throw new Stop(name + ": " + first.getKey().label() + ": " + first.getValue());

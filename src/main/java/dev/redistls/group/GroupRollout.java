@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -661,29 +660,14 @@ public final class GroupRollout {
             return;
         }
         long start = System.nanoTime();
-        Map<Object, List<GroupMember>> byHost = new LinkedHashMap<>();
-        members.forEach(m -> byHost.computeIfAbsent(GroupHosts.hostKey(m), k -> new ArrayList<>()).add(m));
-        AtomicBoolean stop = new AtomicBoolean();
-        Parallel.map(new ArrayList<>(byHost.keySet()), key -> {
-            for (GroupMember m : byHost.get(key)) {
-                if (stop.get()) {
-                    return null;
-                }
-                try {
-                    report.member(m.label(), change.apply(m));
-                    done(m, name);
-                } catch (RuntimeException e) {
-                    failed.put(m, withoutLabel(m, e.getMessage()));
-                    stop.set(true);
-                    return null;
-                }
-            }
-            return null;
-        });
+        Parallel.perHost(members, m -> {
+            report.member(m.label(), change.apply(m));
+            done(m, name);
+        }).forEach((m, e) -> failed.put(m, withoutLabel(m, e.getMessage())));
         report.took(name, System.nanoTime() - start);
         if (!failed.isEmpty()) {
-            throw new Stop(name + ": " + failed.entrySet().iterator().next().getKey().label() + ": "
-                    + failed.entrySet().iterator().next().getValue());
+            Map.Entry<GroupMember, String> first = failed.entrySet().iterator().next();
+            throw new Stop(name + ": " + first.getKey().label() + ": " + first.getValue());
         }
     }
 

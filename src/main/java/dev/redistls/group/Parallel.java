@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -50,5 +52,34 @@ final class Parallel {
             throw first;
         }
         return out;
+    }
+
+    /**
+     * Runs {@code change} on every member: hosts at once, the members of one host one after the other. After the first
+     * failure no further member starts; those under way finish (each change is whole or undone). Returns the
+     * failures, in the order they happened.
+     */
+    static Map<GroupHosts.GroupMember, RuntimeException> perHost(List<GroupHosts.GroupMember> members,
+                                                                 Consumer<GroupHosts.GroupMember> change) {
+        Map<Object, List<GroupHosts.GroupMember>> byHost = new LinkedHashMap<>();
+        members.forEach(m -> byHost.computeIfAbsent(GroupHosts.hostKey(m), k -> new ArrayList<>()).add(m));
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<GroupHosts.GroupMember, RuntimeException> failed = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+        map(new ArrayList<>(byHost.keySet()), key -> {
+            for (GroupHosts.GroupMember m : byHost.get(key)) {
+                if (stop.get()) {
+                    return null;
+                }
+                try {
+                    change.accept(m);
+                } catch (RuntimeException e) {
+                    failed.put(m, e);
+                    stop.set(true);
+                    return null;
+                }
+            }
+            return null;
+        });
+        return failed;
     }
 }

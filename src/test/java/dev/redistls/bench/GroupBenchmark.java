@@ -32,7 +32,7 @@ public final class GroupBenchmark {
     }
 
     record Result(int nodes, int sentinels, String where, double startSeconds, double installSeconds, String installPhases,
-                  double uninstallSeconds) {
+                  double uninstallSeconds, double installCores) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,8 +109,13 @@ public final class GroupBenchmark {
                 "--replication", "--firewall", "none"));
         install.addAll(extra);
         long t = System.nanoTime();
+        long[] cpu = cpuTicks();
         Cli.Result in = Tool.run(Map.of(), List.of(), install.toArray(String[]::new));
         double installSeconds = seconds(t);
+        long[] cpuAfter = cpuTicks();
+        // Cores busy on average: the tool, every sshd, sftp-server and redis-server of the simulated hosts share them.
+        double installCores = (double) (cpuAfter[0] - cpu[0]) / Math.max(1, cpuAfter[1] - cpu[1])
+                * Runtime.getRuntime().availableProcessors();
         require(in.exitCode() == 0, "install: " + in);
         installed.run();
         List<String> uninstall = new ArrayList<>(List.of("group", "uninstall", "--inventory", inventory.toString(),
@@ -122,16 +127,30 @@ public final class GroupBenchmark {
         require(out.exitCode() == 0, "uninstall: " + out);
         String phases = in.out().lines().filter(l -> l.startsWith("Took ")).findFirst().orElse("")
                 .replaceFirst("^Took [0-9.]+ s \\(", "").replaceFirst("\\)$", "");
-        return new Result(nodes, sentinels, where, start, installSeconds, phases, uninstallSeconds);
+        return new Result(nodes, sentinels, where, start, installSeconds, phases, uninstallSeconds, installCores);
+    }
+
+    /** The machine's busy and total CPU ticks so far (/proc/stat; idle and iowait are not busy). */
+    static long[] cpuTicks() throws java.io.IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total};
     }
 
     static String markdown(List<Result> results) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| data nodes | sentinels | where | `group install` wall time | per node | inside: phases | `group uninstall` |\n");
-        sb.append("|---:|---:|---|---:|---:|---|---:|\n");
+        int cores = Runtime.getRuntime().availableProcessors();
+        sb.append("| data nodes | sentinels | where | `group install` wall time | per node | inside: phases | cores busy during install (of "
+                + cores + ") | `group uninstall` |\n");
+        sb.append("|---:|---:|---|---:|---:|---|---:|---:|\n");
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f s | %.2f s | %s | %.1f s |%n", r.nodes(), r.sentinels(),
-                    r.where(), r.installSeconds(), r.installSeconds() / r.nodes(), r.installPhases(), r.uninstallSeconds()));
+            sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %.1f s | %.2f s | %s | %.1f | %.1f s |%n", r.nodes(), r.sentinels(),
+                    r.where(), r.installSeconds(), r.installSeconds() / r.nodes(), r.installPhases(), r.installCores(),
+                    r.uninstallSeconds()));
         }
         sb.append('\n').append("Setting the group up (not measured above): ");
         sb.append(String.join(", ", results.stream().map(r -> String.format(Locale.ROOT, "%d %s %.0f s", r.nodes(),

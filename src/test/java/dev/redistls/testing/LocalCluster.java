@@ -103,14 +103,7 @@ public final class LocalCluster implements AutoCloseable {
         if (!defaults.isBlank()) {
             sb.append("defaults:\n").append(defaults.indent(2));
         }
-        sb.append("nodes:\n");
-        for (int i = 0; i < nodes.size(); i++) {
-            RedisServer r = nodes.get(i);
-            sb.append("  - conf: ").append(r.conf()).append('\n')
-                    .append("    keys-dir: ").append(r.dir().resolve("tls")).append('\n')
-                    .append("    tls-port: ").append(tlsPorts.get(i)).append('\n')
-                    .append("    hostname: localhost\n");
-        }
+        sb.append(LocalGroup.nodeEntries(nodes, tlsPorts));
         try {
             Files.writeString(file, sb.toString());
         } catch (IOException e) {

@@ -207,14 +207,7 @@ public final class LocalGroup implements AutoCloseable {
         if (!defaults.isBlank()) {
             sb.append("defaults:\n").append(defaults.indent(2));
         }
-        sb.append("nodes:\n");
-        for (int i = 0; i < data.size(); i++) {
-            RedisServer r = data.get(i);
-            sb.append("  - conf: ").append(r.conf()).append('\n')
-                    .append("    keys-dir: ").append(r.dir().resolve("tls")).append('\n')
-                    .append("    tls-port: ").append(tlsPorts.get(i)).append('\n')
-                    .append("    hostname: localhost\n");
-        }
+        sb.append(nodeEntries(data, tlsPorts));
         if (!sentinels.isEmpty()) {
             sb.append("sentinels:\n");
             for (Sentinel s : sentinels) {
@@ -231,6 +224,19 @@ public final class LocalGroup implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return file;
+    }
+
+    /** The {@code nodes:} list of an inventory: each local server with its keys dir, TLS port and host name localhost. */
+    static String nodeEntries(List<RedisServer> nodes, List<Integer> tlsPorts) {
+        StringBuilder sb = new StringBuilder("nodes:\n");
+        for (int i = 0; i < nodes.size(); i++) {
+            RedisServer r = nodes.get(i);
+            sb.append("  - conf: ").append(r.conf()).append('\n')
+                    .append("    keys-dir: ").append(r.dir().resolve("tls")).append('\n')
+                    .append("    tls-port: ").append(tlsPorts.get(i)).append('\n')
+                    .append("    hostname: localhost\n");
+        }
+        return sb.toString();
     }
 
     @Override

@@ -147,13 +147,25 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Ports {@link #freePort()} gave out in this JVM: none is given twice. */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port the kernel picks, never one this JVM was given before: a port closed after the pick is free again
+     * for the kernel, so quick successive picks (a 30-node group) could otherwise name one port for two servers.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                if (GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
+        throw new IllegalStateException("no free port not given out before");
     }
 
     /**
