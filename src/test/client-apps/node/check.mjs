@@ -16,4 +16,5 @@ if (client === 'node-redis') {
 }
 await redis.set(key, value);
 console.log(`${client} GET ${key} = ${await redis.get(key)}`);
-await redis.quit();
+// node-redis 5 closes with close() (its quit() is deprecated; a sentinel client has only close()).
+await (client === 'node-redis' ? redis.close() : redis.quit());

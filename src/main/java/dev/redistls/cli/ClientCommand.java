@@ -81,11 +81,22 @@ final class ClientCommand implements Runnable {
         Path passwordFile;
         @Option(names = "--keys-dir", paramLabel = "DIR", description = "The node's keys dir (default: /etc/redis/tls).")
         Path keysDir;
+        @Option(names = "--sentinel", paramLabel = "MASTER",
+                description = "Also print Sentinel clients' snippets, for the master the sentinels call MASTER.")
+        String sentinel;
+        @Option(names = "--cluster", description = "Also print Redis Cluster clients' snippets.")
+        boolean cluster;
         @Spec CommandSpec spec;
 
         @Override
         public void run() {
             ClientBundle.Format f = parse(format);
+            if (sentinel != null && sentinel.isBlank()) {
+                throw RedisTlsException.badInput("--sentinel needs the name the sentinels monitor the master by");
+            }
+            if (sentinel != null && cluster) {
+                throw RedisTlsException.badInput("--sentinel and --cluster exclude each other: a Redis Cluster has no sentinels");
+            }
             KeysDir keys = new KeysDir(new LocalHost(), keysDir != null ? keysDir : KeysDir.DEFAULT);
             char[] password = null;
             if (f == ClientBundle.Format.PKCS12) {
@@ -100,7 +111,7 @@ final class ClientCommand implements Runnable {
                 for (Path p : r.files()) {
                     o.printf("  %s%n", p.getFileName());
                 }
-                o.print(UsageSnippets.of(r, name));
+                o.print(UsageSnippets.of(r, name, new UsageSnippets.Topology(sentinel, cluster)));
                 o.flush();
             } finally {
                 if (password != null) {

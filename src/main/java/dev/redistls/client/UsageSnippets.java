@@ -15,7 +15,19 @@ public final class UsageSnippets {
     private UsageSnippets() {
     }
 
+    /**
+     * What the application connects to: one node (the default), the master a Sentinel names ({@code sentinelMaster}:
+     * the name it monitors), or a Redis Cluster. Sentinel and Cluster add snippets for the clients that know them.
+     */
+    public record Topology(String sentinelMaster, boolean cluster) {
+        public static final Topology NODE = new Topology(null, false);
+    }
+
     public static String of(ClientBundle.Result r, String name) {
+        return of(r, name, Topology.NODE);
+    }
+
+    public static String of(ClientBundle.Result r, String name, Topology topology) {
         Path d = r.dir();
         Path root = d.resolve("root.crt");
         Path crt = d.resolve(name + ".crt");
@@ -103,7 +115,117 @@ public final class UsageSnippets {
                         + "  },\n"
                         + "});\n"
                 : readsPem);
+        if (topology.sentinelMaster() != null) {
+            sentinel(s, topology.sentinelMaster(), pem, readsPem, root, crt, key);
+        }
+        if (topology.cluster()) {
+            cluster(s, pem, readsPem, root, crt, key);
+        }
         return s.toString();
+    }
+
+    /**
+     * Clients that ask the sentinels (REDIS_SENTINELS: their TLS endpoints, {@code host:port,...}) where the master
+     * is, over TLS with the same certificate (Sentinel asks for client certificates as the data nodes do), then
+     * connect to it over TLS.
+     */
+    private static void sentinel(StringBuilder s, String master, boolean pem, String readsPem, Path root, Path crt, Path key) {
+        s.append("With Sentinel: REDIS_SENTINELS lists the sentinels' TLS endpoints (host:port,host:port,...),"
+                + " REDIS_SENTINEL_PASSWORD their password if they have one; the master is the one they call " + master + ".\n");
+        section(s, "redis-py (Sentinel):", pem
+                ? "import os\n"
+                        + "from redis.sentinel import Sentinel\n"
+                        + "tls = dict(ssl=True, ssl_check_hostname=True, ssl_ca_certs=" + quoted(root) + ",\n"
+                        + "    ssl_certfile=" + quoted(crt) + ", ssl_keyfile=" + quoted(key) + ")\n"
+                        + "sentinels = [(a.rsplit(\":\", 1)[0], int(a.rsplit(\":\", 1)[1])) for a in os.environ[\"REDIS_SENTINELS\"].split(\",\")]\n"
+                        + "sentinel = Sentinel(sentinels, sentinel_kwargs=dict(tls, password=os.environ.get(\"REDIS_SENTINEL_PASSWORD\")), **tls)\n"
+                        + "r = sentinel.master_for(" + quoted(master) + ", password=os.environ[\"REDIS_PASSWORD\"])\n"
+                : readsPem);
+        section(s, "node-redis (Sentinel; an ES module: import { redis } from './redis.mjs'; await redis.connect()):", pem
+                ? "import fs from 'node:fs';\n"
+                        + "import { createSentinel } from 'redis';\n"
+                        + "const tls = {\n"
+                        + "  tls: true,\n"
+                        + nodeTls("  ", root, crt, key)
+                        + "};\n"
+                        + "export const redis = createSentinel({\n"
+                        + "  name: " + js(master) + ",\n"
+                        + "  sentinelRootNodes: process.env.REDIS_SENTINELS.split(',').map((a) => {\n"
+                        + "    const i = a.lastIndexOf(':');\n"
+                        + "    return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
+                        + "  }),\n"
+                        + "  sentinelClientOptions: { password: process.env.REDIS_SENTINEL_PASSWORD, socket: tls },\n"
+                        + "  nodeClientOptions: { password: process.env.REDIS_PASSWORD, socket: tls },\n"
+                        + "});\n"
+                : readsPem);
+        section(s, "ioredis (Sentinel; an ES module: import { redis } from './redis.mjs'; it connects at once):", pem
+                ? "import fs from 'node:fs';\n"
+                        + "import { Redis } from 'ioredis';\n"
+                        + "const tls = {\n"
+                        + nodeTls("  ", root, crt, key)
+                        + "};\n"
+                        + "export const redis = new Redis({\n"
+                        + "  name: " + js(master) + ",\n"
+                        + "  sentinels: process.env.REDIS_SENTINELS.split(',').map((a) => {\n"
+                        + "    const i = a.lastIndexOf(':');\n"
+                        + "    return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
+                        + "  }),\n"
+                        + "  sentinelPassword: process.env.REDIS_SENTINEL_PASSWORD,\n"
+                        + "  sentinelTLS: tls,\n"
+                        + "  enableTLSForSentinelMode: true,\n"
+                        + "  password: process.env.REDIS_PASSWORD,\n"
+                        + "  tls,\n"
+                        + "});\n"
+                : readsPem);
+    }
+
+    /**
+     * Clients of a Redis Cluster whose nodes serve TLS (REDIS_NODES: some of their TLS endpoints, {@code host:port,...});
+     * the cluster tells them the rest, and which node holds which slot.
+     */
+    private static void cluster(StringBuilder s, boolean pem, String readsPem, Path root, Path crt, Path key) {
+        s.append("With Redis Cluster: REDIS_NODES lists some nodes' TLS endpoints (host:port,host:port,...); the cluster"
+                + " tells the client the others.\n");
+        section(s, "redis-cli (Cluster: follows MOVED and ASK):", pem
+                ? "n=\"${REDIS_NODES%%,*}\"; REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli -c --tls -h \"${n%:*}\" -p \"${n##*:}\" --cacert "
+                        + root + " --cert " + crt + " --key " + key + " PING\n"
+                : readsPem);
+        section(s, "redis-py (Cluster):", pem
+                ? "import os\n"
+                        + "from redis.cluster import RedisCluster, ClusterNode\n"
+                        + "nodes = [ClusterNode(a.rsplit(\":\", 1)[0], int(a.rsplit(\":\", 1)[1])) for a in os.environ[\"REDIS_NODES\"].split(\",\")]\n"
+                        + "r = RedisCluster(startup_nodes=nodes, password=os.environ[\"REDIS_PASSWORD\"], ssl=True, ssl_check_hostname=True,\n"
+                        + "    ssl_ca_certs=" + quoted(root) + ", ssl_certfile=" + quoted(crt) + ", ssl_keyfile=" + quoted(key) + ")\n"
+                : readsPem);
+        section(s, "node-redis (Cluster; an ES module: import { redis } from './redis.mjs'; await redis.connect()):", pem
+                ? "import fs from 'node:fs';\n"
+                        + "import { createCluster } from 'redis';\n"
+                        + "export const redis = createCluster({\n"
+                        + "  rootNodes: process.env.REDIS_NODES.split(',').map((a) => ({ url: `rediss://${a}` })),\n"
+                        + "  defaults: {\n"
+                        + "    password: process.env.REDIS_PASSWORD,\n"
+                        + "    socket: {\n"
+                        + "      tls: true,\n"
+                        + nodeTls("      ", root, crt, key)
+                        + "    },\n"
+                        + "  },\n"
+                        + "});\n"
+                : readsPem);
+        section(s, "ioredis (Cluster; an ES module: import { redis } from './redis.mjs'; it connects at once):", pem
+                ? "import fs from 'node:fs';\n"
+                        + "import { Cluster } from 'ioredis';\n"
+                        + "export const redis = new Cluster(process.env.REDIS_NODES.split(',').map((a) => {\n"
+                        + "  const i = a.lastIndexOf(':');\n"
+                        + "  return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
+                        + "}), {\n"
+                        + "  redisOptions: {\n"
+                        + "    password: process.env.REDIS_PASSWORD,\n"
+                        + "    tls: {\n"
+                        + nodeTls("      ", root, crt, key)
+                        + "    },\n"
+                        + "  },\n"
+                        + "});\n"
+                : readsPem);
     }
 
     /** One file a line, so that a reader (or a test) can drop the client certificate and see the server refuse. */
@@ -126,7 +248,7 @@ public final class UsageSnippets {
     }
 
     /** A single-quoted JavaScript string literal. */
-    private static String js(Path p) {
+    private static String js(Object p) {
         return '\'' + p.toString().replace("\\", "\\\\").replace("'", "\\'") + '\'';
     }
 }
