@@ -150,10 +150,7 @@ public final class UsageSnippets {
                         + "};\n"
                         + "export const redis = createSentinel({\n"
                         + "  name: " + js(master) + ",\n"
-                        + "  sentinelRootNodes: process.env.REDIS_SENTINELS.split(',').map((a) => {\n"
-                        + "    const i = a.lastIndexOf(':');\n"
-                        + "    return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
-                        + "  }),\n"
+                        + "  sentinelRootNodes: " + jsEndpoints("REDIS_SENTINELS", "  ") + ",\n"
                         + "  sentinelClientOptions: { password: process.env.REDIS_SENTINEL_PASSWORD, socket: tls },\n"
                         + "  nodeClientOptions: { password: process.env.REDIS_PASSWORD, socket: tls },\n"
                         + "});\n"
@@ -166,10 +163,7 @@ public final class UsageSnippets {
                         + "};\n"
                         + "export const redis = new Redis({\n"
                         + "  name: " + js(master) + ",\n"
-                        + "  sentinels: process.env.REDIS_SENTINELS.split(',').map((a) => {\n"
-                        + "    const i = a.lastIndexOf(':');\n"
-                        + "    return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
-                        + "  }),\n"
+                        + "  sentinels: " + jsEndpoints("REDIS_SENTINELS", "  ") + ",\n"
                         + "  sentinelPassword: process.env.REDIS_SENTINEL_PASSWORD,\n"
                         + "  sentinelTLS: tls,\n"
                         + "  enableTLSForSentinelMode: true,\n"
@@ -214,10 +208,7 @@ public final class UsageSnippets {
         section(s, "ioredis (Cluster; an ES module: import { redis } from './redis.mjs'; it connects at once):", pem
                 ? "import fs from 'node:fs';\n"
                         + "import { Cluster } from 'ioredis';\n"
-                        + "export const redis = new Cluster(process.env.REDIS_NODES.split(',').map((a) => {\n"
-                        + "  const i = a.lastIndexOf(':');\n"
-                        + "  return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
-                        + "}), {\n"
+                        + "export const redis = new Cluster(" + jsEndpoints("REDIS_NODES", "") + ", {\n"
                         + "  redisOptions: {\n"
                         + "    password: process.env.REDIS_PASSWORD,\n"
                         + "    tls: {\n"
@@ -233,6 +224,14 @@ public final class UsageSnippets {
         return indent + "ca: fs.readFileSync(" + js(root) + "),\n"
                 + indent + "cert: fs.readFileSync(" + js(crt) + "),\n"
                 + indent + "key: fs.readFileSync(" + js(key) + "),\n";
+    }
+
+    /** A JavaScript expression: the {@code host:port,...} list in environment variable {@code env} as {host, port} objects. */
+    private static String jsEndpoints(String env, String indent) {
+        return "process.env." + env + ".split(',').map((a) => {\n"
+                + indent + "  const i = a.lastIndexOf(':');\n"
+                + indent + "  return { host: a.slice(0, i), port: Number(a.slice(i + 1)) };\n"
+                + indent + "})";
     }
 
     private static void section(StringBuilder s, String header, String body) {
