@@ -63,6 +63,21 @@ class GroupSshIT {
         }
     }
 
+    /** When a step fails, what each host's sshd saw (VERBOSE): a dropped connection says there why. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.TestWatcher sshdLogs = new org.junit.jupiter.api.extension.TestWatcher() {
+        @Override
+        public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+            for (SimulatedHost h : group.hosts()) {
+                try {
+                    System.out.println("=== sshd log of " + h.name() + " (" + h.sshdLog() + ")\n" + Files.readString(h.sshdLog()));
+                } catch (java.io.IOException e) {
+                    System.out.println("=== no sshd log of " + h.name() + ": " + e);
+                }
+            }
+        }
+    };
+
     String[] group(String... args) {
         List<String> a = new ArrayList<>(List.of("group"));
         a.addAll(List.of(args));
