@@ -43,13 +43,10 @@ final class ReplicaLink {
             long partial = partialAfter - partialBefore;
             long full = fullAfter - fullBefore;
             int n = replicas.size();
-            if (partial == n && full == 0) {
-                return n == 1 ? "by partial resync" : "each by partial resync";
-            }
-            if (partial > n && full == 0) {
-                // A replica may reconnect once more on its own (in a cluster, when gossip brings its master's newly
-                // announced port): still no full resync, which is what matters.
-                return (n == 1 ? "by partial resync" : "each by partial resync") + " (" + partial + " in all)";
+            if (partial >= n && full == 0) {
+                // More than one each: a replica may reconnect once more on its own (in a cluster, when gossip brings
+                // its master's newly announced port); still no full resync, which is what matters.
+                return (n == 1 ? "by partial resync" : "each by partial resync") + (partial > n ? " (" + partial + " in all)" : "");
             }
             if (full == n && partial == 0) {
                 return n == 1 ? "by FULL resync" : "each by FULL resync";
