@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -76,9 +77,7 @@ final class SshSession implements AutoCloseable {
             ConnectFuture cf = client.connect(entry, null, null);
             if (!cf.await(s.connectTimeout())) {
                 cf.cancel();
-                throw new Failure(RedisTlsException.failed(s.display() + " did not answer on port " + s.port() + " within "
-                        + s.connectTimeout().toSeconds() + " s: the host is down, or a firewall drops SSH; check the address"
-                        + " and port (ConnectTimeout in the SSH config waits longer)"));
+                throw new Failure(noAnswer(s));
             }
             if (cf.getException() != null) {
                 throw new Failure(connectFailed(s, cf.getException()));
@@ -141,7 +140,18 @@ final class SshSession implements AutoCloseable {
         return client;
     }
 
+    private static RedisTlsException noAnswer(SshSettings s) {
+        return RedisTlsException.failed(s.display() + " did not answer on port " + s.port() + " within "
+                + s.connectTimeout().toSeconds() + " s: the host is down, or a firewall drops SSH; check the address"
+                + " and port (ConnectTimeout in the SSH config waits longer)");
+    }
+
     private static RedisTlsException connectFailed(SshSettings s, Throwable e) {
+        // MINA's own connect timeout (the same ConnectTimeout) may end the wait first: a ConnectException caused by a
+        // TimeoutException, which is no refusal.
+        if (Messages.cause(e, TimeoutException.class) != null) {
+            return noAnswer(s);
+        }
         if (Messages.cause(e, ConnectException.class) != null) {
             return RedisTlsException.failed(s.display() + " refused the SSH connection on port " + s.port()
                     + ": is sshd running there, on that port?");
