@@ -95,8 +95,9 @@ public final class SshHost implements Host {
 
     /** The connection is gone: one line naming the host, and what to do. */
     RedisTlsException lost(String during, Throwable cause) {
+        String why = connection.closeReason();
         return RedisTlsException.failed("the SSH connection to " + connection.settings().display() + " dropped " + during
-                + "; run the command again, it goes on from where it stopped", cause);
+                + (why.isEmpty() ? "" : " (" + why + ")") + "; run the command again, it goes on from where it stopped", cause);
     }
 
     private RedisTlsException sudoRefused(String err) {

@@ -6,7 +6,10 @@ import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.core.CoreModuleProperties;
 
 import java.io.IOException;
@@ -43,12 +46,14 @@ final class SshSession implements AutoCloseable {
     private final SshClient client;
     private final ClientSession session;
     private final Timings timings;
+    private final CloseReason closeReason;
 
-    private SshSession(SshSettings settings, SshClient client, ClientSession session, Timings timings) {
+    private SshSession(SshSettings settings, SshClient client, ClientSession session, Timings timings, CloseReason closeReason) {
         this.settings = settings;
         this.client = client;
         this.session = session;
         this.timings = timings;
+        this.closeReason = closeReason;
     }
 
     static SshSession open(SshSettings s) {
@@ -67,6 +72,8 @@ final class SshSession implements AutoCloseable {
         }
         HostKeyCheck check = new HostKeyCheck(s);
         SshClient client = client(s, check);
+        CloseReason closeReason = new CloseReason();
+        client.addSessionListener(closeReason);
         client.start();
         ClientSession session = null;
         try {
@@ -97,7 +104,7 @@ final class SshSession implements AutoCloseable {
                 throw new Failure(authFailed(s, ids, e));
             }
             timings.add("key exchange and auth", start);
-            return new SshSession(s, client, session, timings);
+            return new SshSession(s, client, session, timings, closeReason);
         } catch (Failure f) {
             closeQuietly(session, client);
             throw f.exception;
@@ -202,6 +209,40 @@ final class SshSession implements AutoCloseable {
 
     boolean isOpen() {
         return session.isOpen() && !session.isClosing();
+    }
+
+    /** Why the connection went away, as far as either side said ("" when nobody did: the network dropped it). */
+    String closeReason() {
+        return closeReason.text();
+    }
+
+    /**
+     * Records the first thing that ended the connection: a disconnect message (ours or the server's, with its
+     * reason) or an error MINA closed the session on. Without it a dropped connection says nothing of why.
+     */
+    private static final class CloseReason implements SessionListener {
+        private volatile String text = "";
+
+        @Override
+        public void sessionException(Session session, Throwable t) {
+            set("error: " + Messages.oneLine(t));
+        }
+
+        @Override
+        public void sessionDisconnect(Session session, int reason, String msg, String language, boolean initiator) {
+            set((initiator ? "disconnected by us: " : "the server disconnected: ") + SshConstants.getDisconnectReasonName(reason)
+                    + (msg == null || msg.isBlank() ? "" : " (" + msg.strip() + ")"));
+        }
+
+        private synchronized void set(String what) {
+            if (text.isEmpty()) {
+                text = what;
+            }
+        }
+
+        String text() {
+            return text;
+        }
     }
 
     @Override
