@@ -121,6 +121,9 @@ final class ClusterBus {
     }
 
     static long set(LiveNode live, Map<String, String> values) {
+        if (values.isEmpty()) {
+            return live.timeMillis();
+        }
         Map<String, String> now = live.configGet(values.keySet().toArray(new String[0]));
         Map<String, String> changed = new LinkedHashMap<>();
         values.forEach((k, v) -> {

@@ -72,6 +72,9 @@ final class ClusterRedirectCheck {
                                         java.util.function.ToIntFunction<ClusterNode> expected, String kind) {
         Map<GroupMember, List<String>> found = Parallel.map(members, m -> {
             if (!tls) {
+                if (m.node().plainPort() == 0) {
+                    return List.<String>of(); // tls-only: no plain client reaches it to be sent anywhere
+                }
                 try (LiveNode plain = m.node().connect()) {
                     return check(m, plain, t, expected, kind);
                 }

@@ -53,8 +53,8 @@ final class ClusterRollout {
     private final GroupHosts hosts;
     private final GroupRollout.Settings settings;
     private final GroupReport report = new GroupReport();
-    private final Set<GroupMember> done = ConcurrentHashMap.newKeySet();
-    private final Map<GroupMember, String> failed = new ConcurrentHashMap<>();
+    private final Set<String> done = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
 
     private ClusterRollout(Inventory inventory, GroupHosts hosts, GroupRollout.Settings settings) {
         this.inventory = inventory;
@@ -75,14 +75,18 @@ final class ClusterRollout {
     private GroupReport runInstall(boolean install) {
         refuseSentinels();
         Inventory.Mode mode = settings.mode();
-        if (Boolean.TRUE.equals(mode.tlsOnly())) {
-            throw RedisTlsException.badInput("--tls-only is not supported for a Redis Cluster yet: TLS clients use each"
-                    + " node's TLS port beside the plain one (dual mode)");
-        }
         ClusterTopology topology = ClusterTopology.read(hosts.dataNodes());
         topology.requireWhole(inventory.file().toString());
         boolean bus = Boolean.TRUE.equals(mode.cluster());
         boolean anyTlsBus = topology.nodes().stream().anyMatch(ClusterNode::tlsCluster);
+        boolean allTlsBus = topology.nodes().stream().allMatch(ClusterNode::tlsCluster);
+        // Not given: as installed (a configure of another option keeps the plain ports closed).
+        boolean tlsOnly = mode.tlsOnly() != null ? mode.tlsOnly() : !install && hosts.dataNodes().stream()
+                .anyMatch(m -> m.node().record().isPresent() && m.node().plainPort() == 0);
+        if (tlsOnly && !bus && !allTlsBus) {
+            throw RedisTlsException.badInput("--tls-only closes the plain ports, and with them a plaintext cluster bus"
+                    + " and replication: add --cluster (the bus and replication move to TLS first)");
+        }
         if (Boolean.FALSE.equals(mode.cluster()) && anyTlsBus) {
             throw RedisTlsException.badInput("--no-cluster on a cluster whose bus runs TLS: run 'redis-tls group uninstall"
                     + " --inventory " + inventory.file() + "' (it moves the bus back to plain text live), then install again");
@@ -110,6 +114,10 @@ final class ClusterRollout {
                     + ": " + root.ca().certificate().getSubjectX500Principal().getName());
         }
         try {
+            if (Boolean.FALSE.equals(mode.tlsOnly())) {
+                reopenPlainPorts(topology);
+                topology = ClusterTopology.read(hosts.dataNodes());
+            }
             ClusterTopology t0 = topology;
             // 1. Each node's own change; the bus and replication stay as they run now.
             phase("nodes", hosts.dataNodes(), m -> {
@@ -123,12 +131,16 @@ final class ClusterRollout {
                             + " nodes send TLS clients that follow MOVED/ASK to plain ports: 'redis-tls group configure"
                             + " --cluster --inventory " + inventory.file() + "' switches the bus live");
                 }
-                return report;
+            } else {
+                // Before 7.2 replication follows the bus (see above); from 7.2 on it is chosen apart, kept as it runs
+                // by default (and over TLS when the plain ports close).
+                boolean tlsReplication = old || tlsOnly || Boolean.TRUE.equals(replication) || (replication == null
+                        && topology.nodes().stream().anyMatch(n -> "yes".equals(n.config().get("tls-replication"))));
+                switchOn(ClusterTopology.read(hosts.dataNodes()), tlsReplication);
             }
-            // Before 7.2 replication follows the bus (see above); from 7.2 on it is chosen apart, kept as it runs by default.
-            boolean tlsReplication = old || Boolean.TRUE.equals(replication) || (replication == null
-                    && topology.nodes().stream().anyMatch(n -> "yes".equals(n.config().get("tls-replication"))));
-            switchOn(ClusterTopology.read(hosts.dataNodes()), tlsReplication);
+            if (tlsOnly) {
+                closePlainPorts(ClusterTopology.read(hosts.dataNodes()));
+            }
         } catch (Stop stop) {
             stopped(stop.getMessage());
         }
@@ -224,6 +236,98 @@ final class ClusterRollout {
                 .map(c -> conf.path() + ": " + c.after() + " (the cluster bus stays on its port)").toList();
     }
 
+    // ---------------------------------------------------------------- tls-only
+
+    /**
+     * {@code --tls-only}, once the bus and replication run over TLS: every node's plain port closes (replicas, then
+     * masters), live; where announce settings name ports, the plain one announced becomes none. With tls-cluster yes
+     * the cluster already sends TLS clients, replicas and peers to TLS ports only, so nothing that works on TLS
+     * notices. Proven after: every node, asked over TLS, names every node at its TLS port.
+     */
+    private void closePlainPorts(ClusterTopology t) {
+        List<ClusterNode> open = t.nodes().stream().filter(n -> n.port() != 0).toList();
+        if (open.isEmpty()) {
+            report.line("Every node's plain port is closed already (tls-only)");
+            return;
+        }
+        Function<GroupMember, Report> close = m -> {
+            ClusterNode n = t.of(m);
+            Map<String, String> announce = n.intValue("cluster-announce-port") != 0 ? Map.of("cluster-announce-port", "0") : Map.of();
+            NodeHook hook = new NodeHook(conf -> ConfEditor.apply(conf, listed(announce), List.of()).stream()
+                    .map(c -> conf.path() + ": " + c.after() + " (no plain port to announce)").toList(),
+                    live -> ClusterBus.set(live, announce));
+            return Installer.configure(m.node(), new ModeChange(null, m.tlsPort(), true, settings.mode().authClients(),
+                    true, true, settings.mode().profile()), settings.firewall(), false, hook);
+        };
+        phase("replicas: plain port closed", members(t.replicas(), open), close);
+        phase("masters: plain port closed", members(t.masters(), open), close);
+        hosts.reread();
+        Verification proof = new Verification();
+        ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
+        List<String> notOk = after.nodes().stream().filter(a -> !"ok".equals(a.state()))
+                .map(a -> a.member().label() + ": cluster_state:" + a.state()).toList();
+        proof.add("cluster_state ok on every node with the plain ports closed", notOk.isEmpty(), String.join("; ", notOk));
+        List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after, true,
+                Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
+        proof.add("TLS clients sent to TLS ports (CLUSTER SLOTS over TLS on every node)", misdirected.isEmpty(),
+                String.join("; ", misdirected));
+        Report r = new Report();
+        r.done("Every node's plain port closed live (tls-only): " + open.size() + " node(s)");
+        r.verification(proof);
+        report.member("plain ports", r);
+    }
+
+    /**
+     * {@code --no-tls-only} and the first step of uninstall: every node's plain port as it was before install opens
+     * again, live; its own announced plain port is derived again (Redis 7.0 does so only when an announce setting
+     * changes), and where announce settings are used the plain port is announced again. False: none was closed.
+     */
+    private boolean reopenPlainPorts(ClusterTopology t) {
+        List<ClusterNode> closed = t.nodes().stream().filter(n -> n.port() == 0 && n.member().node().record().isPresent()).toList();
+        if (closed.isEmpty()) {
+            return false;
+        }
+        Function<GroupMember, Report> reopen = m -> {
+            ClusterNode n = t.of(m);
+            int plain = GroupRollout.originalPlainPort(m);
+            // Where the TLS port is announced explicitly, 7.0 announces cluster-announce-port as the plain one.
+            int announced = Integer.parseInt(originalSettings(n).getOrDefault("cluster-announce-port", "0"));
+            Map<String, String> announce = n.tlsCluster() && n.intValue("cluster-announce-tls-port") != 0
+                    ? Map.of("cluster-announce-port", String.valueOf(announced != 0 ? announced : plain)) : Map.of();
+            NodeHook hook = new NodeHook(conf -> ConfEditor.apply(conf, listed(announce), List.of()).stream()
+                    .map(c -> conf.path() + ": " + c.after() + " (the plain port announced again)").toList(),
+                    live -> ClusterBus.setRederiving(live, announce, m.tlsPort()));
+            return Installer.configure(m.node(), new ModeChange(plain, m.tlsPort(), false, null, null, null, null),
+                    settings.firewall(), false, hook);
+        };
+        phase("masters: plain port reopened", members(t.masters(), closed), reopen);
+        phase("replicas: plain port reopened", members(t.replicas(), closed), reopen);
+        hosts.reread();
+        // Peers learn a reopened plain port from the node's next PING: until then they send plain clients elsewhere.
+        ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
+        List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after,
+                after.nodes().stream().anyMatch(ClusterNode::tlsCluster), Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
+        Verification proof = new Verification();
+        proof.add("clients sent to ports they speak (CLUSTER SLOTS on every node, over plain text and TLS)",
+                misdirected.isEmpty(), String.join("; ", misdirected));
+        Report r = new Report();
+        r.done("Every node's plain port open again live: " + closed.size() + " node(s)");
+        r.verification(proof);
+        report.member("plain ports", r);
+        return true;
+    }
+
+    private static List<GroupMember> members(List<GroupMember> of, List<ClusterNode> in) {
+        Set<GroupMember> wanted = new java.util.HashSet<>(in.stream().map(ClusterNode::member).toList());
+        return of.stream().filter(wanted::contains).toList();
+    }
+
+    private static Map<String, List<String>> listed(Map<String, String> values) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, List.of(v)));
+        return out;
+    }
+
     // ---------------------------------------------------------------- uninstall
 
     private GroupReport runUninstall() {
@@ -231,6 +335,9 @@ final class ClusterRollout {
         ClusterTopology t = ClusterTopology.read(hosts.dataNodes());
         t.requireWhole(inventory.file().toString());
         try {
+            if (reopenPlainPorts(t)) {
+                t = ClusterTopology.read(hosts.dataNodes());
+            }
             if (t.nodes().stream().anyMatch(ClusterNode::tlsCluster)) {
                 switchOff(t);
             }
@@ -441,18 +548,18 @@ final class ClusterRollout {
     private void phase(String name, List<GroupMember> members, Function<GroupMember, Report> change) {
         Parallel.perHost(members, m -> {
             report.member(m.label(), change.apply(m));
-            done.add(m);
-        }).forEach((m, e) -> failed.put(m, e.getMessage()));
+            done.add(m.label());
+        }).forEach((m, e) -> failed.put(m.label(), e.getMessage()));
         if (!failed.isEmpty()) {
-            Map.Entry<GroupMember, String> first = failed.entrySet().iterator().next();
-            throw new Stop(name + ": " + first.getKey().label() + ": " + first.getValue());
+            Map.Entry<String, String> first = failed.entrySet().iterator().next();
+            throw new Stop(name + ": " + first.getKey() + ": " + first.getValue());
         }
     }
 
     private void stopped(String why) {
         for (GroupMember m : hosts.members()) {
-            String state = failed.containsKey(m) ? "old (this member's change failed and was undone: " + failed.get(m) + ")"
-                    : done.contains(m) ? "changed by this run" : "not changed by this run";
+            String state = failed.containsKey(m.label()) ? "old (this member's change failed and was undone: "
+                    + failed.get(m.label()) + ")" : done.contains(m.label()) ? "changed by this run" : "not changed by this run";
             report.state(m.label(), state);
         }
         report.failed("the rollout stopped: " + why + "; fix the cause and run the same command again to finish");

@@ -134,11 +134,16 @@ final class ClusterTopology {
             return clusterPort;
         }
         Set<Integer> candidates = new LinkedHashSet<>();
-        if (Integer.parseInt(config.getOrDefault("cluster-announce-bus-port", "0")) == 0) {
+        int announceBus = Integer.parseInt(config.getOrDefault("cluster-announce-bus-port", "0"));
+        if (announceBus == 0) {
             candidates.add(announced); // derived from the live ports: the listener, unless a port moved since start
         }
         candidates.add(Integer.parseInt(config.getOrDefault("port", "0")) + 10000);
         candidates.add(Integer.parseInt(config.getOrDefault("tls-port", "0")) + 10000);
+        if (announceBus != 0) {
+            // Where install pinned it live (the listener), also once the plain port it was derived from closed.
+            candidates.add(announceBus);
+        }
         for (int p : candidates) {
             try {
                 if (p > 10000 && p <= 65535 && m.host().listening(p)) {

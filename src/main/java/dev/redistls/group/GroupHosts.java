@@ -144,6 +144,11 @@ public final class GroupHosts implements AutoCloseable {
         return members;
     }
 
+    /** Every member read again from its host, for what follows a change of their files (ports that moved). */
+    public synchronized void reread() {
+        members.replaceAll(GroupMember::reread);
+    }
+
     public List<GroupMember> dataNodes() {
         return members.stream().filter(m -> m.spec().kind() == Inventory.Kind.NODE).toList();
     }

@@ -295,7 +295,7 @@ public final class GroupRollout {
     }
 
     /** The plain port in the member's config before install (where uninstall puts it back). */
-    private static int originalPlainPort(GroupMember m) {
+    static int originalPlainPort(GroupMember m) {
         int fallback = m.isSentinel() ? 26379 : 6379;
         return originalConf(m).map(b -> dev.redistls.conf.EffectiveConf.of(dev.redistls.conf.RedisConf.parse(
                 m.node().confPath(), new String(b, StandardCharsets.ISO_8859_1), new dev.redistls.files.SafeFiles(m.host())))

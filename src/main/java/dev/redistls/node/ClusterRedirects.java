@@ -68,12 +68,13 @@ public final class ClusterRedirects {
         boolean tlsCluster = "yes".equals(config.get("tls-cluster"));
         boolean announcePort = !"0".equals(config.getOrDefault("cluster-announce-port", "0"));
         boolean announceTls = !"0".equals(config.getOrDefault("cluster-announce-tls-port", "0"));
+        boolean plainOpen = !"0".equals(config.getOrDefault("port", "6379")); // tls-only: no plain-text client at all
         if (tlsPort && !tlsCluster) {
             out.add(new Problem("TLS", "on Redis " + version + " with tls-cluster no, this node sends TLS clients that follow"
                     + " MOVED/ASK or read CLUSTER SLOTS to plain ports (before 7.2 a node's TLS port is announced only with"
                     + " tls-cluster yes)"));
         }
-        if (tlsCluster && announceTls && !announcePort) {
+        if (plainOpen && tlsCluster && announceTls && !announcePort) {
             out.add(new Problem("plain-text", "on Redis " + version + " with cluster-announce-tls-port set and"
                     + " cluster-announce-port 0, this node announces no plain port: plain-text clients are sent to its TLS port"));
         }
@@ -85,7 +86,7 @@ public final class ClusterRedirects {
     }
 
     /**
-     * Asks the node (CLUSTER SLOTS, in plain text on {@code plain} and over TLS on {@code tls} when given) where it
+     * Asks the node (CLUSTER SLOTS, in plain text on {@code plain} unless null and over TLS on {@code tls} when given) where it
      * sends clients, and tries each endpoint named from the node's host with a client of that kind: a plain PING, or a
      * TLS handshake with {@code context}. Every endpoint that does not answer is a problem.
      */
@@ -94,7 +95,7 @@ public final class ClusterRedirects {
         // Plain text is tried first everywhere: a TLS port refuses it at once, while a TLS hello sent to a plain port
         // waits for a line end that never comes (until the client's timeout).
         Map<Endpoint, Boolean> speaksPlain = new java.util.HashMap<>();
-        for (Endpoint e : endpoints(plain)) {
+        for (Endpoint e : plain == null ? Set.<Endpoint>of() : endpoints(plain)) {
             if (!speaksPlain.computeIfAbsent(e, x -> speaksPlain(host, x))) {
                 out.add(new Problem("plain-text", "this node sends plain-text clients to " + e + ", which does not answer"
                         + " plain text"));
@@ -150,8 +151,14 @@ public final class ClusterRedirects {
         if (!enabled(plain)) {
             return List.of();
         }
-        List<Problem> out = new ArrayList<>(rules(plain.version(), plain.configGet(SETTINGS.toArray(new String[0]))));
-        out.addAll(probe(node.host(), plain, tls.orElse(null), tls.isPresent() ? node.keys().clientContext() : null));
+        Map<String, String> config = plain.configGet(SETTINGS.toArray(new String[0]));
+        List<Problem> out = new ArrayList<>(rules(plain.version(), config));
+        if ("0".equals(config.get("port"))) {
+            // tls-only: the one connection there is speaks TLS, and no plain-text client reaches the node.
+            out.addAll(probe(node.host(), null, tls.orElse(plain), node.keys().clientContext()));
+        } else {
+            out.addAll(probe(node.host(), plain, tls.orElse(null), tls.isPresent() ? node.keys().clientContext() : null));
+        }
         return out;
     }
 }

@@ -255,8 +255,117 @@ class ClusterLocalIT {
         assertThat(status.out()).contains("cluster: nodes[6]: bus TLS on port " + (added.port() + 10000)).doesNotContain("warning");
     }
 
+    /**
+     * {@code --tls-only} closes every node's plain port live under a TLS cluster client writing every slot, nothing
+     * failing; the cluster stays whole on TLS alone (no restart, no failover, same epoch), and {@code --no-tls-only}
+     * opens them again where they were, plain clients sent to plain ports again. Uninstall (next) starts from there.
+     */
     @Test
     @Order(4)
+    void tlsOnlyClosesEveryPlainPortLiveAndNoTlsOnlyOpensThemAgain() throws Exception {
+        List<ClusterJudge.Node> nodes = endpoints();
+        List<Integer> tls = new ArrayList<>(tlsPorts);
+        tls.add(addedTls);
+        List<ClusterJudge.State> was = ClusterJudge.states(nodes, PASSWORD);
+        Cli.Result tlsOnly;
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (JedisCluster client = tlsClient()) {
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                for (int i = 0; running.get(); i++) {
+                    int slot = (i * 7919) % 16384;
+                    try {
+                        client.set(ClusterLoad.KEYS[slot], "only-" + i);
+                        ok.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "tls-cluster-writer");
+            writer.start();
+            try {
+                ClusterJudge.await(() -> ok.get() > 500, "TLS writes before tls-only");
+                tlsOnly = Cli.run("group", "configure", "--tls-only", "--inventory", inventory.toString(), "--firewall", "none");
+                long at = ok.get();
+                ClusterJudge.await(() -> ok.get() > at + 500, "TLS writes after tls-only");
+            } finally {
+                running.set(false);
+                writer.join();
+            }
+        }
+        assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
+        assertThat(failures).as("TLS writes failed while the plain ports closed").isEmpty();
+        assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 7 node(s)\n  Verified: 2 checks passed")
+                .doesNotContain("FAIL");
+        for (int i = 0; i < nodes.size(); i++) {
+            ClusterJudge.Node n = nodes.get(i);
+            assertThat(Processes.run(null, List.of("redis-cli", "-p", String.valueOf(n.port()), "PING")).out())
+                    .as("plain port closed on " + n).doesNotContain("PONG").doesNotContain("NOAUTH");
+            Map<String, String> info = tlsInfo(tls.get(i), "CLUSTER", "INFO");
+            assertThat(info.get("cluster_state")).isEqualTo("ok");
+            assertThat(info.get("cluster_current_epoch")).as("epoch unchanged").isEqualTo(String.valueOf(was.get(i).currentEpoch()));
+            Map<String, String> repl = tlsInfo(tls.get(i), "INFO", "replication");
+            assertThat(repl.get("role")).as("no failover").isEqualTo(was.get(i).master() ? "master" : "slave");
+            if (!was.get(i).master()) {
+                assertThat(repl.get("master_link_status")).isEqualTo("up");
+                assertThat(tls).contains(Integer.parseInt(repl.get("master_port")));
+            }
+            RedisServer r = i < cluster.nodes().size() ? cluster.nodes().get(i) : added;
+            assertThat(Files.readString(r.conf())).containsPattern("(?m)^port 0$").doesNotContain("cluster-announce-port");
+            assertThat(r.pid()).as("no restart").isEqualTo(was.get(i).pid());
+        }
+        try (JedisCluster client = tlsClient()) {
+            assertThat(client.getClusterNodes().keySet().stream().map(k -> Integer.parseInt(k.substring(k.lastIndexOf(':') + 1)))
+                    .collect(Collectors.toSet())).as("TLS clients discover TLS ports only").isEqualTo(Set.copyOf(tls));
+            for (int slot = 0; slot < 16384; slot += 3) {
+                client.set(ClusterLoad.KEYS[slot], "tls-only-" + slot);
+                assertThat(client.get(ClusterLoad.KEYS[slot])).isEqualTo("tls-only-" + slot);
+            }
+        }
+        Cli.Result status = Cli.run("group", "status", "--inventory", inventory.toString());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("tls-only").doesNotContain("warning");
+
+        Cli.Result dual = Cli.run("group", "configure", "--no-tls-only", "--inventory", inventory.toString(), "--firewall", "none");
+        assertThat(dual.exitCode()).as(dual.toString()).isZero();
+        assertThat(dual.out()).doesNotContain("FAIL");
+        ClusterJudge.awaitHealthy(nodes, PASSWORD, nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            RedisServer r = i < cluster.nodes().size() ? cluster.nodes().get(i) : added;
+            assertThat(Files.readString(r.conf())).containsPattern("(?m)^port " + r.port() + "$");
+        }
+        try (ClusterLoad plain = new ClusterLoad(nodes, PASSWORD)) {
+            plain.awaitEverySlot();
+            assertThat(plain.failed()).as("plain writes: " + plain.errors()).isZero();
+            assertThat(plain.misdirected()).as("plain clients sent to other ports: " + plain.errors()).isZero();
+        }
+    }
+
+    JedisCluster tlsClient() throws Exception {
+        Path bundle = cluster.dir().resolve("bundle");
+        SSLContext ctx = fromPkcs12(bundle.resolve("client.p12"), bundle.resolve("truststore.p12"), "cluster-store-pass".toCharArray());
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(ctx.getSocketFactory())
+                .password(PASSWORD).connectionTimeoutMillis(5000).socketTimeoutMillis(5000).build();
+        return new JedisCluster(Set.of(new HostAndPort("127.0.0.1", tlsPorts.get(0))), config, 5,
+                new GenericObjectPoolConfig<Connection>());
+    }
+
+    /** A reply of {@code field:value} lines, asked with redis-cli over TLS with the node's own client certificate. */
+    Map<String, String> tlsInfo(int port, String... command) {
+        Path client = cluster.nodes().get(0).dir().resolve("tls/client");
+        List<String> argv = new ArrayList<>(List.of("redis-cli", "--tls", "-p", String.valueOf(port), "--cacert",
+                client.resolve("root.crt").toString(), "--cert", client.resolve("client.crt").toString(), "--key",
+                client.resolve("client.key").toString()));
+        argv.addAll(List.of(command));
+        Processes.Output out = Processes.run(null, Map.of("REDISCLI_AUTH", PASSWORD), argv);
+        Map<String, String> fields = new LinkedHashMap<>();
+        out.out().lines().filter(l -> l.contains(":")).forEach(l -> fields.put(l.substring(0, l.indexOf(':')), l.substring(l.indexOf(':') + 1).strip()));
+        return fields;
+    }
+
+    @Test
+    @Order(5)
     void uninstallReturnsToPlainTextWithTheSameGuarantees() throws Exception {
         List<ClusterJudge.Node> nodes = endpoints();
         Cli.Result uninstall;
@@ -299,7 +408,7 @@ class ClusterLocalIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aSingleNodeCommandDoesNotSwitchOneClusterNodesBusAlone() throws Exception {
         RedisServer node = cluster.nodes().get(1);
         Cli.Result alone = Cli.run("install", "--cluster", "--replication", "--conf", node.conf().toString(), "--keys-dir",
