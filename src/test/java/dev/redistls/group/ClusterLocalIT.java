@@ -274,7 +274,7 @@ class ClusterLocalIT {
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread writer = new Thread(() -> {
                 for (int i = 0; running.get(); i++) {
-                    int slot = (i * 7919) % 16384;
+                    int slot = Math.floorMod(i * 7919, 16384);
                     try {
                         client.set(ClusterLoad.KEYS[slot], "only-" + i);
                         ok.incrementAndGet();

@@ -196,14 +196,7 @@ class ClusterRemoteIT {
         Cli.Result export = Cli.run("client", "export", "client", "--format", "pkcs12", "--out", bundle.toString(),
                 "--password-file", storePass.toString(), "--keys-dir", nodes.get(0).path("/etc/redis/tls").toString());
         assertThat(export.exitCode()).as(export.toString()).isZero();
-        SSLContext tls = ClusterLocalIT.fromPkcs12(bundle.resolve("client.p12"), bundle.resolve("truststore.p12"),
-                "remote-store-pass".toCharArray());
-        SSLParameters verifyNames = new SSLParameters();
-        verifyNames.setEndpointIdentificationAlgorithm("HTTPS");
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(tls.getSocketFactory())
-                .sslParameters(verifyNames).password(PASSWORD).connectionTimeoutMillis(5000).socketTimeoutMillis(5000).build();
-        try (JedisCluster client = new JedisCluster(Set.of(new HostAndPort(lan.address(1), 6380)), config, 3,
-                new GenericObjectPoolConfig<Connection>())) {
+        try (JedisCluster client = tlsClient()) {
             assertThat(client.getClusterNodes()).hasSize(NODES).allSatisfy((k, v) -> assertThat(k).endsWith(":6380"));
             for (int slot = 0; slot < 16384; slot++) {
                 client.set(ClusterLoad.KEYS[slot], "remote-" + slot);
@@ -214,8 +207,88 @@ class ClusterRemoteIT {
         }
     }
 
+    /** A TLS cluster client on the LAN with the exported bundle, verifying the names in every node's certificate. */
+    private JedisCluster tlsClient() throws Exception {
+        Path bundle = hosts.dir().resolve("bundle");
+        SSLContext tls = ClusterLocalIT.fromPkcs12(bundle.resolve("client.p12"), bundle.resolve("truststore.p12"),
+                "remote-store-pass".toCharArray());
+        SSLParameters verifyNames = new SSLParameters();
+        verifyNames.setEndpointIdentificationAlgorithm("HTTPS");
+        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().ssl(true).sslSocketFactory(tls.getSocketFactory())
+                .sslParameters(verifyNames).password(PASSWORD).connectionTimeoutMillis(5000).socketTimeoutMillis(5000).build();
+        return new JedisCluster(Set.of(new HostAndPort(lan.address(1), 6380)), config, 5, new GenericObjectPoolConfig<Connection>());
+    }
+
+    /**
+     * Over SSH, with announce settings: {@code --tls-only} closes every plain port live under a TLS client writing
+     * throughout, and the announced plain port becomes none; {@code --no-tls-only} brings both back and plain clients
+     * are sent to plain ports again.
+     */
     @Test
     @Order(2)
+    void tlsOnlyOverSshAndBack() throws Exception {
+        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        Cli.Result tlsOnly;
+        try (JedisCluster client = tlsClient()) {
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                for (int i = 0; running.get(); i++) {
+                    try {
+                        client.set(ClusterLoad.KEYS[Math.floorMod(i * 7919, 16384)], "only-" + i);
+                        ok.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }, "tls-cluster-writer");
+            writer.start();
+            try {
+                ClusterJudge.await(() -> ok.get() > 200, "TLS writes before tls-only");
+                tlsOnly = group("configure", "--tls-only");
+                long at = ok.get();
+                ClusterJudge.await(() -> ok.get() > at + 200, "TLS writes after tls-only");
+            } finally {
+                running.set(false);
+                writer.join();
+            }
+            assertThat(client.getClusterNodes()).hasSize(NODES).allSatisfy((k, v) -> assertThat(k).endsWith(":6380"));
+        }
+        assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
+        assertThat(failures).as("TLS writes failed while the plain ports closed").isEmpty();
+        assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 6 node(s)").doesNotContain("FAIL");
+        for (int i = 0; i < NODES; i++) {
+            assertThat(Processes.run(null, List.of("redis-cli", "-h", lan.address(i + 1), "-p", "6379", "PING")).out())
+                    .as("plain port closed on " + nodes.get(i).name()).doesNotContain("PONG").doesNotContain("NOAUTH");
+            assertThat(Files.readString(nodes.get(i).redisConf())).containsPattern("(?m)^port 0$")
+                    .contains("cluster-announce-port 0\n", "cluster-announce-tls-port 6380\n");
+        }
+        assertThat(groupStatus().out()).contains("tls-only").doesNotContain("warning");
+        assertThat(doctor(nodes.get(1)).out()).contains("[ok] cluster sends TLS clients to ports that speak TLS")
+                .doesNotContain("[FAIL]");
+
+        Cli.Result dual = group("configure", "--no-tls-only");
+        assertThat(dual.exitCode()).as(dual.toString()).isZero();
+        assertThat(dual.out()).contains("Every node's plain port open again live: 6 node(s)").doesNotContain("FAIL");
+        for (int i = 0; i < NODES; i++) {
+            assertThat(Files.readString(nodes.get(i).redisConf())).containsPattern("(?m)^port 6379$")
+                    .contains("cluster-announce-port 6379\n");
+        }
+        try (ClusterLoad plain = new ClusterLoad(endpoints, PASSWORD)) {
+            plain.awaitEverySlot();
+            assertThat(plain.failed()).as("plain writes: " + plain.errors()).isZero();
+            assertThat(plain.misdirected()).as("plain clients sent elsewhere: " + plain.errors()).isZero();
+        }
+        List<ClusterJudge.State> now = ClusterJudge.states(endpoints, PASSWORD);
+        for (int i = 0; i < NODES; i++) {
+            assertThat(now.get(i).pid()).as("no restart").isEqualTo(before.get(i).pid());
+            assertThat(now.get(i).master()).as("no failover").isEqualTo(before.get(i).master());
+            assertThat(now.get(i).currentEpoch()).isEqualTo(before.get(i).currentEpoch());
+        }
+    }
+
+    @Test
+    @Order(3)
     void uninstallOverSshRestoresEveryConfig() throws Exception {
         Cli.Result uninstall;
         List<String> watched;
