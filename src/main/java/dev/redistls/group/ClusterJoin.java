@@ -115,6 +115,12 @@ public final class ClusterJoin {
                 links.links() + " links (CLUSTER LINKS)");
         join.verification(v);
         report.member("cluster join", join);
+        // 4. In a TLS-only cluster, the new node's plain port closes as the others' did.
+        if (t.nodes().stream().allMatch(x -> x.port() == 0)) {
+            GroupMember joined = fresh.reread();
+            report.member(m.label() + ": plain port closed, as every node's in the cluster (tls-only)",
+                    ClusterRollout.closePlainPort(joined, ClusterTopology.read(List.of(joined)).of(joined), settings));
+        }
         return report;
     }
 

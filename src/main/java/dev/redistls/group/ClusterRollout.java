@@ -250,15 +250,7 @@ final class ClusterRollout {
             report.line("Every node's plain port is closed already (tls-only)");
             return;
         }
-        Function<GroupMember, Report> close = m -> {
-            ClusterNode n = t.of(m);
-            Map<String, String> announce = n.intValue("cluster-announce-port") != 0 ? Map.of("cluster-announce-port", "0") : Map.of();
-            NodeHook hook = new NodeHook(conf -> ConfEditor.apply(conf, listed(announce), List.of()).stream()
-                    .map(c -> conf.path() + ": " + c.after() + " (no plain port to announce)").toList(),
-                    live -> ClusterBus.set(live, announce));
-            return Installer.configure(m.node(), new ModeChange(null, m.tlsPort(), true, settings.mode().authClients(),
-                    true, true, settings.mode().profile()), settings.firewall(), false, hook);
-        };
+        Function<GroupMember, Report> close = m -> closePlainPort(m, t.of(m), settings);
         phase("replicas: plain port closed", members(t.replicas(), open), close);
         phase("masters: plain port closed", members(t.masters(), open), close);
         hosts.reread();
@@ -275,6 +267,16 @@ final class ClusterRollout {
         r.done("Every node's plain port closed live (tls-only): " + open.size() + " node(s)");
         r.verification(proof);
         report.member("plain ports", r);
+    }
+
+    /** One node's plain port closed live (tls-only), its announced plain port none where one is announced. */
+    static Report closePlainPort(GroupMember m, ClusterNode n, GroupRollout.Settings settings) {
+        Map<String, String> announce = n.intValue("cluster-announce-port") != 0 ? Map.of("cluster-announce-port", "0") : Map.of();
+        NodeHook hook = new NodeHook(conf -> ConfEditor.apply(conf, listed(announce), List.of()).stream()
+                .map(c -> conf.path() + ": " + c.after() + " (no plain port to announce)").toList(),
+                live -> ClusterBus.set(live, announce));
+        return Installer.configure(m.node(), new ModeChange(null, m.tlsPort(), true, settings.mode().authClients(),
+                true, true, settings.mode().profile()), settings.firewall(), false, hook);
     }
 
     /**

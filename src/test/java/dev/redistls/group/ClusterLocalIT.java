@@ -62,6 +62,8 @@ class ClusterLocalIT {
     /** Added by add-node (order 3), then part of the cluster and of the inventory. */
     RedisServer added;
     int addedTls;
+    /** Added by add-node to the TLS-only cluster (order 4), an empty master. */
+    RedisServer addedEmpty;
 
     @BeforeAll
     void start() throws Exception {
@@ -81,6 +83,9 @@ class ClusterLocalIT {
         if (added != null) {
             added.close();
         }
+        if (addedEmpty != null) {
+            addedEmpty.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -91,6 +96,9 @@ class ClusterLocalIT {
         List<ClusterJudge.Node> out = new ArrayList<>(cluster.endpoints());
         if (added != null) {
             out.add(new ClusterJudge.Node("127.0.0.1", added.port()));
+        }
+        if (addedEmpty != null) {
+            out.add(new ClusterJudge.Node("127.0.0.1", addedEmpty.port()));
         }
         return out;
     }
@@ -327,12 +335,34 @@ class ClusterLocalIT {
         assertThat(status.exitCode()).as(status.toString()).isZero();
         assertThat(status.out()).contains("tls-only").doesNotContain("warning");
 
+        // A node added to the TLS-only cluster joins over TLS and closes its plain port as the others did.
+        addedEmpty = RedisServer.prepare(RedisServer.freeClusterPort(), "requirepass " + PASSWORD + "\nmasterauth " + PASSWORD
+                + "\ncluster-enabled yes\ncluster-config-file nodes.conf\ncluster-node-timeout " + LocalCluster.NODE_TIMEOUT_MS + "\n");
+        addedEmpty.start();
+        confSha.put(addedEmpty.conf(), sha256(Files.readAllBytes(addedEmpty.conf())));
+        int emptyTls;
+        do {
+            emptyTls = RedisServer.freeLowPort();
+        } while (tls.contains(emptyTls));
+        Cli.Result add = Cli.run("group", "add-node", "--inventory", inventory.toString(), "--conf", addedEmpty.conf().toString(),
+                "--keys-dir", addedEmpty.dir().resolve("tls").toString(), "--tls-port", String.valueOf(emptyTls),
+                "--hostname", "localhost", "--firewall", "none");
+        assertThat(add.exitCode()).as(add.toString()).isZero();
+        assertThat(add.out()).contains("Met the cluster over TLS", "plain port closed, as every node's in the cluster (tls-only)")
+                .doesNotContain("FAIL");
+        assertThat(Files.readString(addedEmpty.conf())).containsPattern("(?m)^port 0$");
+        assertThat(Processes.run(null, List.of("redis-cli", "-p", String.valueOf(addedEmpty.port()), "PING")).out())
+                .doesNotContain("PONG").doesNotContain("NOAUTH");
+        assertThat(tlsInfo(emptyTls, "CLUSTER", "INFO")).containsEntry("cluster_state", "ok").containsEntry("cluster_known_nodes", "8");
+        nodes = endpoints();
+
         Cli.Result dual = Cli.run("group", "configure", "--no-tls-only", "--inventory", inventory.toString(), "--firewall", "none");
         assertThat(dual.exitCode()).as(dual.toString()).isZero();
         assertThat(dual.out()).doesNotContain("FAIL");
         ClusterJudge.awaitHealthy(nodes, PASSWORD, nodes.size());
-        for (int i = 0; i < nodes.size(); i++) {
-            RedisServer r = i < cluster.nodes().size() ? cluster.nodes().get(i) : added;
+        List<RedisServer> servers = new ArrayList<>(cluster.nodes());
+        servers.addAll(List.of(added, addedEmpty));
+        for (RedisServer r : servers) {
             assertThat(Files.readString(r.conf())).containsPattern("(?m)^port " + r.port() + "$");
         }
         try (ClusterLoad plain = new ClusterLoad(nodes, PASSWORD)) {
@@ -388,8 +418,9 @@ class ClusterLocalIT {
         assertThat(uninstall.out().lines().filter(l -> l.contains("in plain text by partial resync")).count())
                 .as("the added replica too").isEqualTo(4);
         List<ClusterJudge.State> now = ClusterJudge.states(nodes, PASSWORD);
-        RedisServer r7 = added;
-        assertThat(sha256(Files.readAllBytes(r7.conf()))).as("byte for byte: " + r7.conf()).isEqualTo(confSha.get(r7.conf()));
+        for (RedisServer r : List.of(added, addedEmpty)) {
+            assertThat(sha256(Files.readAllBytes(r.conf()))).as("byte for byte: " + r.conf()).isEqualTo(confSha.get(r.conf()));
+        }
         for (int i = 0; i < cluster.nodes().size(); i++) {
             RedisServer r = cluster.nodes().get(i);
             ClusterJudge.State a = now.get(i);
