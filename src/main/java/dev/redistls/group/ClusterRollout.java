@@ -40,9 +40,10 @@ import java.util.function.Function;
  *   <li>every node (in parallel): certificate, TLS port open, bus and replication as they are;</li>
  *   <li>every node: tls-cluster yes, announcing its plain port as before (live);</li>
  *   <li>replicas, then masters: tls-replication yes, the TLS port announced, {@code cluster-port} pinned in the file;</li>
- *   <li>wait for every link to be made again and every replica to follow its master to its TLS port.</li>
+ *   <li>wait for every link to be made again and every replica to follow its master to its TLS port;</li>
+ *   <li>with {@code --tls-only}: every node's plain port closed, replicas first ({@link #closePlainPort}).</li>
  * </ol>
- * Uninstall goes back: replicas then masters to plain replication announcing their plain port, then the plaintext
+ * {@code --no-tls-only} opens the plain ports again first. Uninstall does that too, then goes back: replicas then masters to plain replication announcing their plain port, then the plaintext
  * bus on every node (links made again in plain text), then every node's TLS closed and its config restored.
  */
 final class ClusterRollout {
