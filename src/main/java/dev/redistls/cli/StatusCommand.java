@@ -98,8 +98,10 @@ final class StatusCommand implements Callable<Integer> {
             return;
         }
         String plainPort = s.live().config().get("port");
-        out.printf("clients:   %d on plain text%s, %d over TLS%n", c.plaintext().size(),
-                "0".equals(plainPort) ? " (plain port closed)" : " (port " + plainPort + ")", c.tlsCount());
+        boolean closed = "0".equals(plainPort);
+        out.printf("clients:   %d on plain text%s, %d over TLS%n", c.plaintext().size(), closed
+                ? (c.plaintext().isEmpty() ? " (plain port closed)" : " (plain port closed: connected before it closed,"
+                + " still unencrypted; CLIENT KILL them or restart those clients)") : " (port " + plainPort + ")", c.tlsCount());
         c.plaintext().forEach(p -> out.printf("  plain:   %s%n", p.describe()));
     }
 

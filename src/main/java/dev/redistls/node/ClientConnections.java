@@ -13,7 +13,9 @@ import java.util.Map;
  * and so are connections that sent bytes but never a command, for a second or more: a TLS client knocking at the
  * plain port (its ClientHello has no line end, so Redis waits for the rest of an inline command), such as a
  * Sentinel still trying a replica at a port it learned before the replica moved to TLS. Closing the port cuts off
- * nothing that worked.
+ * nothing that worked. Closing it does not cut off who is connected either: a client that connected before
+ * {@code --tls-only} stays on plain text, and is listed as such (its {@code laddr} is not the TLS port) — unless TLS
+ * moved onto that very port, where Redis 7.0 gives no way to tell the two apart.
  */
 public record ClientConnections(List<Connection> plaintext, int tlsCount) {
 
@@ -41,7 +43,10 @@ public record ClientConnections(List<Connection> plaintext, int tlsCount) {
         }
     }
 
-    /** The connections of {@code clientList} (CLIENT LIST's text) on {@code plainPort} and {@code tlsPort}, without {@code ownId}. */
+    /**
+     * The connections of {@code clientList} (CLIENT LIST's text): plain text unless on {@code tlsPort}, without
+     * {@code ownId}. {@code plainPort} (0: closed) is the live plain port.
+     */
     public static ClientConnections parse(String clientList, int plainPort, int tlsPort, long ownId) {
         List<Connection> plain = new ArrayList<>();
         int tls = 0;
@@ -57,11 +62,13 @@ public record ClientConnections(List<Connection> plaintext, int tlsCount) {
             if ("NULL".equals(f.get("cmd")) && number(f.get("qbuf")) > 0 && number(f.get("idle")) >= 1) {
                 continue; // bytes but never a command: not a Redis client
             }
-            if (plainPort > 0 && port == plainPort) {
+            // Every TCP client not on the TLS listener speaks plain text: on the plain port, or on one closed since it
+            // connected (Redis keeps such connections; CONFIG SET port 0 only stops accepting new ones).
+            if (tlsPort <= 0 || port != tlsPort) {
                 plain.add(new Connection(f.getOrDefault("addr", ""), port, f.getOrDefault("name", ""),
                         f.getOrDefault("user", "default"), number(f.get("age")), number(f.get("idle")),
                         "NULL".equals(f.get("cmd")) ? "" : f.getOrDefault("cmd", ""), f.getOrDefault("flags", "").contains("S")));
-            } else if (tlsPort > 0 && port == tlsPort) {
+            } else {
                 tls++;
             }
         }

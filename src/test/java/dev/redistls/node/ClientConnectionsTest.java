@@ -29,4 +29,14 @@ class ClientConnectionsTest {
         assertThat(c.plaintext()).extracting(ClientConnections.Connection::address)
                 .containsExactly("10.0.0.7:51234", "10.0.0.8:40000", "10.0.0.9:40001");
     }
+
+    /** Closing the plain port (port 0) keeps who is connected on it: still plain text, not TLS. */
+    @Test
+    void aClientLeftOnAClosedPlainPortIsStillPlaintext() {
+        String tlsClient = APP.replace("id=5", "id=8").replace("10.0.0.7:51234", "10.0.0.9:50000").replace(":6379", ":6380");
+        ClientConnections c = ClientConnections.parse(String.join("\n", APP, tlsClient, OWN), 0, 6380, 4);
+        assertThat(c.plaintext()).extracting(ClientConnections.Connection::address).containsExactly("10.0.0.7:51234");
+        assertThat(c.plaintext().get(0).localPort()).isEqualTo(6379);
+        assertThat(c.tlsCount()).isEqualTo(1);
+    }
 }

@@ -134,6 +134,25 @@ class PlaintextClientsIT {
             assertThat(after.at("/clients/tlsCount").asInt()).isEqualTo(1);
             assertThat(cli("status").out()).contains("clients:   0 on plain text (plain port closed), 1 over TLS\n");
         }
+
+        // Closing the plain port cuts off no one already on it: Redis keeps the connection, and so does the listing.
+        Cli.Result reopened = cli("configure", "--port", "" + redis.port(), "--firewall", "none");
+        assertThat(reopened.exitCode()).as(reopened.toString()).isZero();
+        try (Jedis left = new Jedis(new HostAndPort("127.0.0.1", redis.port()), DefaultJedisClientConfig.builder()
+                .user("billing").password(BILLING_PASSWORD).clientName("left-behind").build())) {
+            assertThat(left.ping()).isEqualTo("PONG");
+            String address = field(left.clientInfo(), "addr");
+            Cli.Result closed = cli("configure", "--tls-only", "--tls-port", "" + tlsPort, "--firewall", "none");
+            assertThat(closed.exitCode()).as(closed.toString()).isZero();
+            assertThat(closed.out()).startsWith("1 client(s) still on plain text port " + redis.port() + ":\n");
+            assertThat(left.ping()).as("still connected, in plain text").isEqualTo("PONG");
+            JsonNode after = json(cli("status", "--json"));
+            assertThat(after.at("/live/ports/plain").asInt()).isZero();
+            assertThat(after.at("/clients/plaintextCount").asInt()).isEqualTo(1);
+            assertThat(after.at("/clients/plaintext/0/address").asText()).isEqualTo(address);
+            assertThat(cli("status").out()).contains("clients:   1 on plain text (plain port closed: connected before it closed,",
+                    "  plain:   " + address + " name left-behind, user billing");
+        }
     }
 
     @Test
