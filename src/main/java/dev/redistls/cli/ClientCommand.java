@@ -2,6 +2,7 @@ package dev.redistls.cli;
 
 import dev.redistls.RedisTlsException;
 import dev.redistls.client.ClientBundle;
+import dev.redistls.client.Topology;
 import dev.redistls.client.UsageSnippets;
 import dev.redistls.files.FileOwner;
 import dev.redistls.host.LocalHost;
@@ -82,9 +83,9 @@ final class ClientCommand implements Runnable {
         @Option(names = "--keys-dir", paramLabel = "DIR", description = "The node's keys dir (default: /etc/redis/tls).")
         Path keysDir;
         @Option(names = "--sentinel", paramLabel = "MASTER",
-                description = "Also print Sentinel clients' snippets, for the master the sentinels call MASTER.")
+                description = "Also print Sentinel clients' snippets, for the master the sentinels call MASTER; --format spring's properties connect through the sentinels.")
         String sentinel;
-        @Option(names = "--cluster", description = "Also print Redis Cluster clients' snippets.")
+        @Option(names = "--cluster", description = "Also print Redis Cluster clients' snippets; --format spring's properties connect to the cluster.")
         boolean cluster;
         @Spec CommandSpec spec;
 
@@ -105,13 +106,14 @@ final class ClientCommand implements Runnable {
                 throw RedisTlsException.badInput("--password-file is only for --format pkcs12 (PEM keys are not encrypted)");
             }
             try {
-                ClientBundle.Result r = ClientBundle.export(keys, name, f, out, password);
+                Topology topology = new Topology(sentinel, cluster);
+                ClientBundle.Result r = ClientBundle.export(keys, name, f, out, password, topology);
                 PrintWriter o = spec.commandLine().getOut();
                 o.printf("Exported client certificate %s as %s to %s:%n", name, format.toLowerCase(Locale.ROOT), r.dir());
                 for (Path p : r.files()) {
                     o.printf("  %s%n", p.getFileName());
                 }
-                o.print(UsageSnippets.of(r, name, new UsageSnippets.Topology(sentinel, cluster)));
+                o.print(UsageSnippets.of(r, name, topology));
                 o.flush();
             } finally {
                 if (password != null) {

@@ -35,7 +35,8 @@ public final class ClientBundle {
     private ClientBundle() {
     }
 
-    public static Result export(KeysDir keys, String name, Format format, Path outDir, char[] password) {
+        /** {@code topology}: what the Spring Boot properties file connects to (the other formats are files only). */
+    public static Result export(KeysDir keys, String name, Format format, Path outDir, char[] password, Topology topology) {
         ClientCertificates.validName(name);
         // Every root the keys dir trusts (two during a rollover): the bundle works before and after the node's reissue.
         List<X509Certificate> roots = keys.trust(keys.clientRoot());
@@ -76,7 +77,7 @@ public final class ClientBundle {
             files.add(keyOut);
             if (format == Format.SPRING) {
                 Path props = dir.resolve(SpringBootProperties.FILE);
-                batch.write(props, ascii(SpringBootProperties.file(props, rootOut, certOut, keyOut)), FileModes.PUBLIC, me);
+                batch.write(props, ascii(SpringBootProperties.file(props, rootOut, certOut, keyOut, topology)), FileModes.PUBLIC, me);
                 files.add(props);
             }
         }

@@ -15,12 +15,18 @@ public final class UsageSnippets {
     private UsageSnippets() {
     }
 
-    /**
-     * What the application connects to: one node (the default), the master a Sentinel names ({@code sentinelMaster}:
-     * the name it monitors), or a Redis Cluster. Sentinel and Cluster add snippets for the clients that know them.
-     */
-    public record Topology(String sentinelMaster, boolean cluster) {
-        public static final Topology NODE = new Topology(null, false);
+    /** The files of an export that snippets name. */
+    record Bundle(ClientBundle.Format format, Path dir, Path root, Path crt, Path key, Path p12, Path trust) {
+        static Bundle of(ClientBundle.Result r, String name) {
+            Path d = r.dir();
+            return new Bundle(r.format(), d, d.resolve("root.crt"), d.resolve(name + ".crt"), d.resolve(name + ".key"),
+                    d.resolve(name + ".p12"), d.resolve(ClientBundle.TRUSTSTORE));
+        }
+
+        /** PEM files: --format pem, and spring (which writes PEM and the properties). */
+        boolean pem() {
+            return format != ClientBundle.Format.PKCS12;
+        }
     }
 
     public static String of(ClientBundle.Result r, String name) {
@@ -28,13 +34,11 @@ public final class UsageSnippets {
     }
 
     public static String of(ClientBundle.Result r, String name, Topology topology) {
-        Path d = r.dir();
-        Path root = d.resolve("root.crt");
-        Path crt = d.resolve(name + ".crt");
-        Path key = d.resolve(name + ".key");
-        Path p12 = d.resolve(name + ".p12");
-        Path trust = d.resolve(ClientBundle.TRUSTSTORE);
-        boolean pem = r.format() != ClientBundle.Format.PKCS12;
+        Bundle b = Bundle.of(r, name);
+        Path root = b.root();
+        Path crt = b.crt();
+        Path key = b.key();
+        boolean pem = b.pem();
         String readsPem = "(reads PEM: redis-tls client export " + name + " --format pem --out DIR)\n";
         String readsPkcs12 = "(reads PKCS#12: redis-tls client export " + name + " --format pkcs12 --out DIR --password-file FILE)\n";
         StringBuilder s = new StringBuilder("Use it: REDIS_HOST and REDIS_PORT name the node's TLS endpoint, REDIS_PASSWORD its password"
@@ -45,45 +49,15 @@ public final class UsageSnippets {
                         + " --cert " + crt + " --key " + key + " PING\n"
                 : readsPem);
 
-        section(s, "Jedis:", pem ? readsPkcs12
-                : "SslOptions ssl = SslOptions.builder()\n"
-                        + "    .keystore(new File(" + quoted(p12) + "), System.getenv(\"REDIS_STORE_PASSWORD\").toCharArray())\n"
-                        + "    .truststore(new File(" + quoted(trust) + "), System.getenv(\"REDIS_STORE_PASSWORD\").toCharArray())\n"
-                        + "    .sslVerifyMode(SslVerifyMode.FULL).build();\n"
-                        + "Jedis jedis = new Jedis(new HostAndPort(System.getenv(\"REDIS_HOST\"), Integer.parseInt(System.getenv(\"REDIS_PORT\"))),\n"
-                        + "    DefaultJedisClientConfig.builder().sslOptions(ssl).password(System.getenv(\"REDIS_PASSWORD\")).build());\n");
-
-        section(s, "Lettuce:", (pem
-                ? "SslOptions ssl = SslOptions.builder().keyManager(new File(" + quoted(crt) + "), new File(" + quoted(key) + "), null)\n"
-                        + "    .trustManager(new File(" + quoted(root) + ")).build();\n"
-                : "SslOptions ssl = SslOptions.builder()\n"
-                        + "    .keystore(new File(" + quoted(p12) + "), System.getenv(\"REDIS_STORE_PASSWORD\").toCharArray())\n"
-                        + "    .truststore(new File(" + quoted(trust) + "), System.getenv(\"REDIS_STORE_PASSWORD\")).build();\n")
-                + "RedisClient client = RedisClient.create(RedisURI.builder().withHost(System.getenv(\"REDIS_HOST\"))\n"
-                + "    .withPort(Integer.parseInt(System.getenv(\"REDIS_PORT\"))).withSsl(true).withVerifyPeer(SslVerifyMode.FULL)\n"
-                + "    .withPassword(System.getenv(\"REDIS_PASSWORD\").toCharArray()).build());\n"
-                + "client.setOptions(ClientOptions.builder().sslOptions(ssl).build());\n");
-
-        if (r.format() == ClientBundle.Format.SPRING) {
-            Path props = d.resolve(SpringBootProperties.FILE);
-            section(s, "Spring Boot 3.1+ (in application.properties, or as SPRING_CONFIG_IMPORT in the environment):",
-                    "spring.config.import=file:" + props + "\n"
-                            + "(or: spring.profiles.active=redis-tls with spring.config.additional-location=file:" + d + "/)\n");
-        } else {
-            section(s, "Spring Boot 3.1+ (a properties file: load it with spring.config.import=file:FILE):",
-                    pem ? SpringBootProperties.pem(root, crt, key) : SpringBootProperties.pkcs12(p12, trust));
+        section(s, "Jedis:", pem ? readsPkcs12 : JavaSnippets.jedisNode(b));
+        section(s, "Lettuce:", JavaSnippets.lettuceNode(b));
+        // A Boot application has one spring.data.redis, and --format spring writes one file: its section is printed
+        // once, for the topology asked for (with the other Sentinel or Cluster snippets).
+        if (!topology.sentinel() && !topology.cluster()) {
+            spring(s, "", b, Topology.NODE);
         }
-
         section(s, "Redisson 4 (a YAML file: Redisson.create(Config.fromYAML(new File(FILE)))):", pem ? readsPkcs12
-                : "password: \"${REDIS_PASSWORD}\"\n"
-                        + "sslVerificationMode: STRICT\n"
-                        + "sslKeystoreType: PKCS12\n"
-                        + "sslKeystore: " + quoted(p12.toUri()) + "\n"
-                        + "sslKeystorePassword: \"${REDIS_STORE_PASSWORD}\"\n"
-                        + "sslTruststore: " + quoted(trust.toUri()) + "\n"
-                        + "sslTruststorePassword: \"${REDIS_STORE_PASSWORD}\"\n"
-                        + "singleServerConfig:\n"
-                        + "  address: \"rediss://${REDIS_HOST}:${REDIS_PORT}\"\n");
+                : JavaSnippets.redisson(b, JavaSnippets.redissonNode()));
 
         section(s, "redis-py:", pem
                 ? "r = redis.Redis(host=os.environ[\"REDIS_HOST\"], port=int(os.environ[\"REDIS_PORT\"]),\n"
@@ -115,13 +89,30 @@ public final class UsageSnippets {
                         + "  },\n"
                         + "});\n"
                 : readsPem);
-        if (topology.sentinelMaster() != null) {
-            sentinel(s, topology.sentinelMaster(), pem, readsPem, root, crt, key);
+        if (topology.sentinel()) {
+            sentinel(s, topology.sentinelMaster(), b, readsPem, readsPkcs12);
         }
         if (topology.cluster()) {
-            cluster(s, pem, readsPem, root, crt, key);
+            cluster(s, b, readsPem, readsPkcs12);
         }
         return s.toString();
+    }
+
+    /**
+     * Spring Boot: the properties for {@code b}'s format, connecting to {@code connectTo}; {@code header} opens the
+     * header's parenthesis ("Sentinel; ", "Cluster; " or nothing).
+     */
+    private static void spring(StringBuilder s, String header, Bundle b, Topology connectTo) {
+        if (b.format() == ClientBundle.Format.SPRING) {
+            Path props = b.dir().resolve(SpringBootProperties.FILE);
+            section(s, "Spring Boot 3.1+ (" + header + "in application.properties, or as SPRING_CONFIG_IMPORT in the environment):",
+                    "spring.config.import=file:" + props + "\n"
+                            + "(or: spring.profiles.active=redis-tls with spring.config.additional-location=file:" + b.dir() + "/)\n");
+        } else {
+            section(s, "Spring Boot 3.1+ (" + header + "a properties file: load it with spring.config.import=file:FILE):",
+                    b.pem() ? SpringBootProperties.pem(b.root(), b.crt(), b.key(), connectTo)
+                            : SpringBootProperties.pkcs12(b.p12(), b.trust(), connectTo));
+        }
     }
 
     /**
@@ -129,9 +120,19 @@ public final class UsageSnippets {
      * is, over TLS with the same certificate (Sentinel asks for client certificates as the data nodes do), then
      * connect to it over TLS.
      */
-    private static void sentinel(StringBuilder s, String master, boolean pem, String readsPem, Path root, Path crt, Path key) {
+    private static void sentinel(StringBuilder s, String master, Bundle b, String readsPem, String readsPkcs12) {
+        boolean pem = b.pem();
+        Path root = b.root();
+        Path crt = b.crt();
+        Path key = b.key();
         s.append("With Sentinel: REDIS_SENTINELS lists the sentinels' TLS endpoints (host:port,host:port,...),"
                 + " REDIS_SENTINEL_PASSWORD their password if they have one; the master is the one they call " + master + ".\n");
+        section(s, "Jedis (Sentinel):", pem ? readsPkcs12 : JavaSnippets.jedisSentinel(b, master));
+        section(s, "Lettuce (Sentinel):", JavaSnippets.lettuceSentinel(b, master));
+        spring(s, "Sentinel; ", b, new Topology(master, false));
+        section(s, "Redisson 4 (Sentinel; a YAML file: Redisson.create(Config.fromYAML(new File(FILE)))); REDIS_SENTINEL is one"
+                        + " sentinel's TLS endpoint (host:port), which Redisson asks for the others:",
+                pem ? readsPkcs12 : JavaSnippets.redisson(b, JavaSnippets.redissonSentinel(master)));
         section(s, "redis-py (Sentinel):", pem
                 ? "import os\n"
                         + "from redis.sentinel import Sentinel\n"
@@ -177,9 +178,19 @@ public final class UsageSnippets {
      * Clients of a Redis Cluster whose nodes serve TLS (REDIS_NODES: some of their TLS endpoints, {@code host:port,...});
      * the cluster tells them the rest, and which node holds which slot.
      */
-    private static void cluster(StringBuilder s, boolean pem, String readsPem, Path root, Path crt, Path key) {
+    private static void cluster(StringBuilder s, Bundle b, String readsPem, String readsPkcs12) {
+        boolean pem = b.pem();
+        Path root = b.root();
+        Path crt = b.crt();
+        Path key = b.key();
         s.append("With Redis Cluster: REDIS_NODES lists some nodes' TLS endpoints (host:port,host:port,...); the cluster"
                 + " tells the client the others.\n");
+        section(s, "Jedis (Cluster):", pem ? readsPkcs12 : JavaSnippets.jedisCluster(b));
+        section(s, "Lettuce (Cluster):", JavaSnippets.lettuceCluster(b));
+        spring(s, "Cluster; ", b, new Topology(null, true));
+        section(s, "Redisson 4 (Cluster; a YAML file: Redisson.create(Config.fromYAML(new File(FILE)))); REDIS_NODE is one"
+                        + " node's TLS endpoint (host:port), which Redisson asks for the others:",
+                pem ? readsPkcs12 : JavaSnippets.redisson(b, JavaSnippets.redissonCluster()));
         section(s, "redis-cli (Cluster: follows MOVED and ASK):", pem
                 ? "n=\"${REDIS_NODES%%,*}\"; REDISCLI_AUTH=\"$REDIS_PASSWORD\" redis-cli -c --tls -h \"${n%:*}\" -p \"${n##*:}\" --cacert "
                         + root + " --cert " + crt + " --key " + key + " PING\n"
@@ -242,7 +253,7 @@ public final class UsageSnippets {
     }
 
     /** A double-quoted string literal as Java, Python and YAML read it. */
-    private static String quoted(Object value) {
+    static String quoted(Object value) {
         return '"' + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 

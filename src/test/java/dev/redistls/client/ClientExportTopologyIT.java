@@ -1,6 +1,8 @@
 package dev.redistls.client;
 
+import dev.redistls.testing.ClientApp;
 import dev.redistls.testing.Cli;
+import dev.redistls.testing.JavaSnippet;
 import dev.redistls.testing.LocalCluster;
 import dev.redistls.testing.LocalGroup;
 import dev.redistls.testing.NodeClients;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,18 +31,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Sentinel and Redis Cluster snippets of {@code client export --sentinel MASTER} and {@code --cluster}, run
  * unchanged by the clients they are for, against a group and a cluster that {@code group install} secured with
- * client certificates required: redis-py, node-redis and ioredis ask the sentinels (at their TLS ports, with the
- * certificate) for the master and write to it over TLS; redis-cli, redis-py, node-redis and ioredis find the
- * cluster's nodes from two of them and write keys that live on every master. Host names are verified: the sentinels
- * and the cluster name their nodes by address (127.0.0.1), which the node certificates carry.
+ * client certificates required: redis-py, node-redis, ioredis, Jedis, Lettuce, Spring Boot and Redisson ask the
+ * sentinels (at their TLS ports, with the certificate) for the master and write to it over TLS; redis-cli, redis-py,
+ * node-redis, ioredis, Jedis, Lettuce, Spring Boot and Redisson find the cluster's nodes from some of them and write
+ * keys that live on every master. Host names are verified: the sentinels and the cluster name their nodes by address
+ * (127.0.0.1), which the node certificates carry. Jedis and Lettuce statements run as a Java source file
+ * ({@link JavaSnippet}); Spring Boot and Redisson in the apps their own tests build.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClientExportTopologyIT {
+    private static final String STORE_PASSWORD = "topology-store-pass";
+    private static final List<String> BOOT_VERSIONS = List.of("3.5.7", "4.0.7");
+
     LocalGroup group;
     LocalCluster cluster;
     NodeClients node;
     String sentinelPrinted;
     String clusterPrinted;
+    /** The same exports as PKCS#12 (Jedis, Redisson, Spring's jks bundle) and as Spring's file. */
+    String sentinelPkcs12;
+    String clusterPkcs12;
+    Path sentinelSpringFile;
+    String sentinelSpringPrinted;
+    Map<String, ClientApp> boot = new HashMap<>();
+    ClientApp redissonApp;
     Map<String, String> sentinelEnv = new HashMap<>();
     Map<String, String> clusterEnv = new HashMap<>();
 
@@ -54,9 +69,19 @@ class ClientExportTopologyIT {
             }
         }, "group-start");
         t.start();
+        // The JVM apps build (or are found built by their own tests) while the servers start.
+        CompletableFuture<Void> apps = CompletableFuture.runAsync(() -> {
+            redissonApp = ClientApp.build("redisson", "redisson", "dev.redistls.check.RedissonCheck");
+            for (String version : BOOT_VERSIONS) {
+                boot.put(version, ClientApp.build("spring-boot", "spring-boot-" + version, "dev.redistls.check.RedisTlsCheck",
+                        "-Dspring-boot.version=" + version));
+            }
+        });
         cluster = LocalCluster.start(3, 0);
         node = NodeClients.install();
         group = starting.join();
+        Path storePass = group.dir().resolve("store.pass");
+        Files.writeString(storePass, STORE_PASSWORD + "\n");
 
         Path groupCa = group.dir().resolve("ca");
         List<Integer> groupTls = List.of(RedisServer.freePort(), RedisServer.freePort());
@@ -68,9 +93,19 @@ class ClientExportTopologyIT {
         sentinelPrinted = ok(Cli.run("client", "export", "app", "--format", "pem", "--out",
                 group.dir().resolve("export").toString(), "--keys-dir", groupKeys.toString(), "--sentinel",
                 LocalGroup.MASTER_NAME));
+        sentinelPkcs12 = ok(Cli.run("client", "export", "app", "--format", "pkcs12", "--out",
+                group.dir().resolve("export-p12").toString(), "--password-file", storePass.toString(),
+                "--keys-dir", groupKeys.toString(), "--sentinel", LocalGroup.MASTER_NAME));
+        sentinelSpringPrinted = ok(Cli.run("client", "export", "app", "--format", "spring", "--out",
+                group.dir().resolve("export-spring").toString(), "--keys-dir", groupKeys.toString(), "--sentinel",
+                LocalGroup.MASTER_NAME));
+        sentinelSpringFile = group.dir().resolve("export-spring").resolve(SpringBootProperties.FILE);
         sentinelEnv.put("REDIS_SENTINELS", group.sentinels().stream().map(s -> "127.0.0.1:" + s.tlsPort())
                 .collect(Collectors.joining(",")));
+        // Redisson's YAML starts from one sentinel.
+        sentinelEnv.put("REDIS_SENTINEL", "127.0.0.1:" + group.sentinels().get(1).tlsPort());
         sentinelEnv.put("REDIS_PASSWORD", LocalGroup.PASSWORD);
+        sentinelEnv.put("REDIS_STORE_PASSWORD", STORE_PASSWORD);
 
         Path clusterCa = cluster.dir().resolve("ca");
         List<Integer> clusterTls = cluster.freeTlsPorts();
@@ -81,9 +116,15 @@ class ClientExportTopologyIT {
         ok(Cli.run("client", "issue", "app", "--keys-dir", clusterKeys.toString(), "--ca-home", clusterCa.toString()));
         clusterPrinted = ok(Cli.run("client", "export", "app", "--format", "pem", "--out",
                 cluster.dir().resolve("export").toString(), "--keys-dir", clusterKeys.toString(), "--cluster"));
-        // Two of the three: the client learns the third from them.
+        clusterPkcs12 = ok(Cli.run("client", "export", "app", "--format", "pkcs12", "--out",
+                cluster.dir().resolve("export-p12").toString(), "--password-file", storePass.toString(),
+                "--keys-dir", clusterKeys.toString(), "--cluster"));
+        // Two of the three: the client learns the third from them. Redisson's YAML starts from one.
         clusterEnv.put("REDIS_NODES", "127.0.0.1:" + clusterTls.get(1) + ",127.0.0.1:" + clusterTls.get(2));
+        clusterEnv.put("REDIS_NODE", "127.0.0.1:" + clusterTls.get(2));
         clusterEnv.put("REDIS_PASSWORD", LocalCluster.PASSWORD);
+        clusterEnv.put("REDIS_STORE_PASSWORD", STORE_PASSWORD);
+        apps.join();
     }
 
     @AfterAll
@@ -156,6 +197,108 @@ class ClientExportTopologyIT {
         }
     }
 
+    @Test
+    void jedisFindsTheMasterThroughTheSentinelsOverTls() {
+        String key = "java:sentinel:jedis";
+        Processes.Output run = java("jedis-sentinel", PrintedSnippets.section(sentinelPkcs12, "Jedis (Sentinel):"),
+                sentinelEnv, jedisSetGet(List.of(key)));
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("GET " + key + " = set by java");
+        assertThat(LocalGroup.cli(group.master().port(), "GET", key).out().strip()).isEqualTo("set by java");
+    }
+
+    @Test
+    void lettuceFindsTheMasterThroughTheSentinelsOverTls() {
+        String key = "java:sentinel:lettuce";
+        Processes.Output run = java("lettuce-sentinel", PrintedSnippets.section(sentinelPrinted, "Lettuce (Sentinel):"),
+                sentinelEnv, lettuceSetGet(List.of(key)));
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("GET " + key + " = set by java");
+        assertThat(LocalGroup.cli(group.master().port(), "GET", key).out().strip()).isEqualTo("set by java");
+    }
+
+    @Test
+    void jedisWritesEverySlotOwnerOfTheClusterOverTls() {
+        List<String> keys = keysOnEveryMaster().stream().map(k -> k + ":jedis").toList();
+        Processes.Output run = java("jedis-cluster", PrintedSnippets.section(clusterPkcs12, "Jedis (Cluster):"),
+                clusterEnv, jedisSetGet(keys));
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        keys.forEach(k -> assertThat(run.out()).contains("GET " + k + " = set by java"));
+    }
+
+    @Test
+    void lettuceWritesEverySlotOwnerOfTheClusterOverTls() {
+        List<String> keys = keysOnEveryMaster().stream().map(k -> k + ":lettuce").toList();
+        Processes.Output run = java("lettuce-cluster", PrintedSnippets.section(clusterPrinted, "Lettuce (Cluster):"),
+                clusterEnv, lettuceSetGet(keys));
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        keys.forEach(k -> assertThat(run.out()).contains("GET " + k + " = set by java"));
+    }
+
+    /** The file {@code --format spring --sentinel} writes, imported as printed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"3.5.7", "4.0.7"})
+    void springBootFindsTheMasterThroughTheSentinelsOverTls(String version) {
+        String imports = PrintedSnippets.section(sentinelSpringPrinted, "Spring Boot").lines().findFirst().orElseThrow();
+        assertThat(imports).isEqualTo("spring.config.import=file:" + sentinelSpringFile);
+        String key = "boot:sentinel:" + version;
+        Processes.Output run = boot.get(version).run(sentinelEnv, "--" + imports, "--check.key=" + key, "--check.value=set by boot");
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("Spring Boot " + version + " GET " + key + " = set by boot");
+        assertThat(LocalGroup.cli(group.master().port(), "GET", key).out().strip()).isEqualTo("set by boot");
+    }
+
+    /** The properties {@code --format pkcs12 --cluster} prints (a spring.ssl.bundle.jks bundle), saved as they are. */
+    @ParameterizedTest
+    @ValueSource(strings = {"3.5.7", "4.0.7"})
+    void springBootWritesEverySlotOwnerOfTheClusterOverTls(String version) throws Exception {
+        Path props = cluster.dir().resolve("cluster-" + version + ".properties");
+        Files.writeString(props, PrintedSnippets.section(clusterPkcs12, "Spring Boot"));
+        List<String> keys = keysOnEveryMaster().stream().map(k -> k + ":boot:" + version).toList();
+        Processes.Output run = boot.get(version).run(clusterEnv, "--spring.config.import=file:" + props,
+                "--check.key=" + String.join(",", keys), "--check.value=set by boot");
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        keys.forEach(k -> assertThat(run.out()).contains("Spring Boot " + version + " GET " + k + " = set by boot"));
+    }
+
+    @Test
+    void redissonFindsTheMasterThroughTheSentinelsOverTls() throws Exception {
+        String key = "redisson:sentinel";
+        Processes.Output run = redisson(group.dir(), PrintedSnippets.section(sentinelPkcs12, "Redisson 4 (Sentinel;"),
+                sentinelEnv, List.of(key));
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        assertThat(run.out()).contains("Redisson GET " + key + " = set by redisson");
+        assertThat(LocalGroup.cli(group.master().port(), "GET", key).out().strip()).isEqualTo("set by redisson");
+    }
+
+    @Test
+    void redissonWritesEverySlotOwnerOfTheClusterOverTls() throws Exception {
+        List<String> keys = keysOnEveryMaster().stream().map(k -> k + ":redisson").toList();
+        Processes.Output run = redisson(cluster.dir(), PrintedSnippets.section(clusterPkcs12, "Redisson 4 (Cluster;"),
+                clusterEnv, keys);
+        assertThat(run.exitCode()).as(run.out()).isZero();
+        keys.forEach(k -> assertThat(run.out()).contains("Redisson GET " + k + " = set by redisson"));
+    }
+
+    /**
+     * Without its key store Jedis is refused by the sentinels and by the cluster's nodes alike, and they log why
+     * (TLS 1.3: the client only learns it as a closed connection).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Sentinel", "Cluster"})
+    void withoutTheKeyStoreJedisIsRefused(String topology) {
+        boolean sentinel = topology.equals("Sentinel");
+        String snippet = PrintedSnippets.section(sentinel ? sentinelPkcs12 : clusterPkcs12, "Jedis (" + topology + "):");
+        long refusedBefore = refusedWithoutCertificate(sentinel);
+        Processes.Output run = java("jedis-no-cert-" + topology, PrintedSnippets.without(snippet, ".keystore("),
+                sentinel ? sentinelEnv : clusterEnv, jedisSetGet(List.of("never:" + topology)));
+        assertThat(run.exitCode()).as(run.out()).isNotZero();
+        assertThat(run.out()).contains(sentinel ? "All sentinels down" : "Could not initialize cluster slots cache")
+                .doesNotContain(" GET ").doesNotContain(LocalGroup.PASSWORD).doesNotContain(LocalCluster.PASSWORD)
+                .doesNotContain(STORE_PASSWORD);
+        assertThat(refusedWithoutCertificate(sentinel)).as("refused for want of a client certificate").isGreaterThan(refusedBefore);
+    }
+
     /** Without the client certificate the sentinels and the cluster's nodes refuse node-redis (they require one). */
     @ParameterizedTest
     @ValueSource(strings = {"Sentinel", "Cluster"})
@@ -188,6 +331,53 @@ class ClientExportTopologyIT {
             }
         }
         return keys;
+    }
+
+    private Processes.Output java(String name, String snippet, Map<String, String> env, String then) {
+        return JavaSnippet.run(group.dir().resolve("java"), name, snippet, then, env);
+    }
+
+    /** Statements after a Jedis snippet: SET and GET through its {@code jedis}, each key. */
+    private static String jedisSetGet(List<String> keys) {
+        StringBuilder s = new StringBuilder();
+        for (String k : keys) {
+            s.append("jedis.set(\"").append(k).append("\", \"set by java\");\n")
+                    .append("System.out.println(\"Jedis GET ").append(k).append(" = \" + jedis.get(\"").append(k).append("\"));\n");
+        }
+        return s + "jedis.close();\n";
+    }
+
+    /** After a Lettuce snippet: a connection from its {@code client}, SET and GET each key. */
+    private static String lettuceSetGet(List<String> keys) {
+        StringBuilder s = new StringBuilder("var redis = client.connect().sync();\n");
+        for (String k : keys) {
+            s.append("redis.set(\"").append(k).append("\", \"set by java\");\n")
+                    .append("System.out.println(\"Lettuce GET ").append(k).append(" = \" + redis.get(\"").append(k).append("\"));\n");
+        }
+        return s + "client.shutdown();\n";
+    }
+
+    private Processes.Output redisson(Path dir, String yaml, Map<String, String> env, List<String> keys) throws Exception {
+        Path file = dir.resolve("redisson-" + keys.get(0).replace(':', '-') + ".yaml");
+        Files.writeString(file, yaml);
+        return redissonApp.run(env, file.toString(), String.join(",", keys), "set by redisson");
+    }
+
+    /** Connections the sentinels (or the cluster's nodes) refused for coming without a client certificate, from their logs. */
+    private long refusedWithoutCertificate(boolean sentinels) {
+        List<String> logs = new ArrayList<>();
+        if (sentinels) {
+            for (LocalGroup.Sentinel s : group.sentinels()) {
+                try {
+                    logs.add(Files.readString(s.dir().resolve("sentinel.log")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        } else {
+            cluster.nodes().forEach(n -> logs.add(n.log()));
+        }
+        return logs.stream().flatMap(String::lines).filter(l -> l.contains("peer did not return a certificate")).count();
     }
 
     private static Processes.Output python(Map<String, String> env, String code) {

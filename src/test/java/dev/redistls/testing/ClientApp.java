@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A small application under src/test/client-apps, built by Maven (from the same local repository as the project)
@@ -17,6 +18,9 @@ public final class ClientApp {
     private static final Path SOURCES = Path.of("src/test/client-apps").toAbsolutePath();
     private static final Path BUILDS = Path.of("target/client-apps").toAbsolutePath();
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    /** Builds made in this JVM: the test classes that run the same app share one build instead of running mvn again. */
+    private static final Map<String, ClientApp> BUILT = new ConcurrentHashMap<>();
 
     private final String mainClass;
     private final String classpath;
@@ -31,6 +35,11 @@ public final class ClientApp {
      * The first build downloads the libraries from Maven Central; later ones find them in the local repository.
      */
     public static ClientApp build(String project, String build, String mainClass, String... properties) {
+        String id = String.join(" ", project, build, mainClass, String.join(" ", properties));
+        return BUILT.computeIfAbsent(id, k -> mvn(project, build, mainClass, properties));
+    }
+
+    private static ClientApp mvn(String project, String build, String mainClass, String... properties) {
         Path dir = BUILDS.resolve(build);
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "-q", "-f", SOURCES.resolve(project).resolve("pom.xml").toString(),
                 "-Dapp.build.dir=" + dir));

@@ -9,8 +9,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * SET then GET through the StringRedisTemplate that Boot builds from the properties it was given; prints what
- * came back. A failure to connect ends the run with Boot's own report and exit code 1.
+ * SET then GET through the StringRedisTemplate that Boot builds from the properties it was given, for each key of
+ * check.key (comma-separated: keys that live on different masters of a cluster); prints what came back. A failure to
+ * connect ends the run with Boot's own report and exit code 1.
  */
 @SpringBootApplication
 public class RedisTlsCheck {
@@ -21,10 +22,11 @@ public class RedisTlsCheck {
     @Bean
     CommandLineRunner setThenGet(StringRedisTemplate redis, Environment env) {
         return args -> {
-            String key = env.getRequiredProperty("check.key");
-            redis.opsForValue().set(key, env.getRequiredProperty("check.value"));
-            System.out.println("Spring Boot " + SpringBootVersion.getVersion() + " GET " + key + " = "
-                    + redis.opsForValue().get(key));
+            for (String key : env.getRequiredProperty("check.key").split(",")) {
+                redis.opsForValue().set(key, env.getRequiredProperty("check.value"));
+                System.out.println("Spring Boot " + SpringBootVersion.getVersion() + " GET " + key + " = "
+                        + redis.opsForValue().get(key));
+            }
         };
     }
 }
