@@ -3,12 +3,10 @@ package dev.redistls.cli;
 import dev.redistls.pki.KeysDir;
 import dev.redistls.pki.Pem;
 import dev.redistls.testing.Cli;
+import dev.redistls.testing.JavaSnippet;
 import dev.redistls.testing.PrintedSnippets;
 import dev.redistls.testing.Processes;
 import dev.redistls.testing.RedisServer;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.SslVerifyMode;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -35,13 +31,17 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * client issue/export, judged by the libraries applications use: Jedis, Lettuce, redis-py, redis-cli, keytool and
- * openssl read the exported files unchanged and connect with host name verification on.
+ * openssl read the exported files unchanged and connect with host name verification on. The printed redis-cli,
+ * redis-py, Jedis and Lettuce snippets run as printed (the Java ones as a source file, {@link JavaSnippet}), against a
+ * server that requires client certificates; redis-cli reads back what the Java clients wrote.
  */
 class ClientCommandIT {
     static final String PASSWORD = "bundle-test-password";
@@ -128,20 +128,19 @@ class ClientCommandIT {
         Path trust = out.resolve("truststore.p12");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p12))).isEqualTo("rw-------");
 
-        // Jedis, as the snippet says
-        SslOptions ssl = SslOptions.builder()
-                .keystore(p12.toFile(), STORE_PASSWORD.toCharArray())
-                .truststore(trust.toFile(), STORE_PASSWORD.toCharArray())
-                .sslVerifyMode(SslVerifyMode.FULL).build();
-        try (Jedis jedis = new Jedis(new HostAndPort("localhost", tlsPort), DefaultJedisClientConfig.builder()
-                .sslOptions(ssl).password(PASSWORD).build())) {
-            assertThat(jedis.ping()).isEqualTo("PONG");
-        }
-        // Lettuce
-        io.lettuce.core.SslOptions lssl = io.lettuce.core.SslOptions.builder()
-                .keystore(p12.toFile(), STORE_PASSWORD.toCharArray())
-                .truststore(trust.toFile(), STORE_PASSWORD).build();
-        assertThat(lettucePing(lssl)).isEqualTo("PONG");
+        // The printed Jedis and Lettuce snippets, run unchanged; what each made writes a key that redis-cli reads back.
+        Map<String, String> env = new HashMap<>(snippetEnv());
+        env.put("REDIS_STORE_PASSWORD", STORE_PASSWORD);
+        Processes.Output jedis = JavaSnippet.run(tmp.resolve("java"), "jedis-p12", PrintedSnippets.section(r.out(), "Jedis:"),
+                jedisSetGet("p12:jedis"), env);
+        assertThat(jedis.exitCode()).as(jedis.out()).isZero();
+        assertThat(jedis.out()).contains("GET p12:jedis = set by jedis");
+        assertThat(redisCliGet("p12:jedis")).isEqualTo("set by jedis");
+        Processes.Output lettuce = JavaSnippet.run(tmp.resolve("java"), "lettuce-p12", PrintedSnippets.section(r.out(), "Lettuce:"),
+                lettuceSetGet("p12:lettuce"), env);
+        assertThat(lettuce.exitCode()).as(lettuce.out()).isZero();
+        assertThat(lettuce.out()).contains("GET p12:lettuce = set by lettuce");
+        assertThat(redisCliGet("p12:lettuce")).isEqualTo("set by lettuce");
 
         for (Path store : List.of(p12, trust)) {
             Processes.Output kt = judge("keytool", "-list", "-keystore", store.toString(), "-storetype", "PKCS12",
@@ -167,6 +166,25 @@ class ClientCommandIT {
         assertThat(r.err()).isEqualTo("error: --password-file is required\n");
     }
 
+    /** The Lettuce snippet without its key store line: the server, which requires a client certificate, refuses it and says why. */
+    @Test
+    void withoutItsKeyStoreTheLettuceSnippetIsRefused() {
+        Path out = tmp.resolve("p12-no-keystore");
+        Cli.Result r = Cli.run("client", "export", "billing", "--format", "pkcs12", "--out", out.toString(),
+                "--password-file", passwordFile.toString(), "--keys-dir", keys.dir().toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Map<String, String> env = new HashMap<>(snippetEnv());
+        env.put("REDIS_STORE_PASSWORD", STORE_PASSWORD);
+        long refusedBefore = refusedWithoutCertificate();
+        Processes.Output run = JavaSnippet.run(tmp.resolve("java"), "lettuce-no-keystore",
+                PrintedSnippets.without(PrintedSnippets.section(r.out(), "Lettuce:"), ".keystore("), lettuceSetGet("never:lettuce"), env);
+        assertThat(run.exitCode()).as(run.out()).isNotZero();
+        assertThat(run.out()).contains("RedisConnectionException").doesNotContain(" GET ")
+                .doesNotContain(PASSWORD).doesNotContain(STORE_PASSWORD);
+        assertThat(refusedWithoutCertificate()).as("refused for want of a client certificate").isGreaterThan(refusedBefore);
+        assertThat(redisCliGet("never:lettuce")).isEmpty();
+    }
+
     @Test
     void pemExportWorksWithRedisCliPythonLettuceAndPlainJdkJedis() throws Exception {
         Path out = tmp.resolve("pem");
@@ -188,11 +206,16 @@ class ClientCommandIT {
                 "import os, redis\n" + PrintedSnippets.section(r.out(), "redis-py:") + "print(r.ping())\n"));
         assertThat(py.out()).as(py.out()).isEqualTo("True\n");
 
-        io.lettuce.core.SslOptions lssl = io.lettuce.core.SslOptions.builder()
-                .keyManager(crt.toFile(), key.toFile(), null).trustManager(root.toFile()).build();
-        assertThat(lettucePing(lssl)).isEqualTo("PONG");
+        Processes.Output lettuce = JavaSnippet.run(tmp.resolve("java"), "lettuce-pem", PrintedSnippets.section(r.out(), "Lettuce:"),
+                lettuceSetGet("pem:lettuce"), snippetEnv());
+        assertThat(lettuce.exitCode()).as(lettuce.out()).isZero();
+        assertThat(lettuce.out()).contains("GET pem:lettuce = set by lettuce");
+        assertThat(redisCliGet("pem:lettuce")).isEqualTo("set by lettuce");
 
-        // Jedis has no PEM reader; plain JDK classes read the files as they are (PKCS#8 key, X.509 certificates).
+        assertThat(PrintedSnippets.section(r.out(), "Jedis:")).isEqualTo(
+                "(reads PKCS#12: redis-tls client export billing --format pkcs12 --out DIR --password-file FILE)\n");
+        // Jedis has no PEM reader (its section points to PKCS#12), but an application that builds its own SSLContext
+        // can: plain JDK classes, not Netty's PEM reader as in Lettuce, read the files as they are (PKCS#8 key, X.509).
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(jdkKeyManagers(crt, key), jdkTrustManagers(root), null);
         SSLParameters params = new SSLParameters();
@@ -231,27 +254,42 @@ class ClientCommandIT {
     }
 
     /** The environment every printed snippet reads the endpoint and the password from. */
-    private static java.util.Map<String, String> snippetEnv() {
-        return java.util.Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(tlsPort), "REDIS_PASSWORD", PASSWORD);
+    private static Map<String, String> snippetEnv() {
+        return Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(tlsPort), "REDIS_PASSWORD", PASSWORD);
     }
 
     /** An independent client; the password reaches it in its environment, never in argv. */
     private static Processes.Output judge(String... command) {
-        return Processes.run(null, java.util.Map.of("REDISCLI_AUTH", PASSWORD), List.of(command));
+        return Processes.run(null, Map.of("REDISCLI_AUTH", PASSWORD), List.of(command));
     }
 
-    private static String lettucePing(io.lettuce.core.SslOptions ssl) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(RedisURI.builder()
-                .withHost("localhost").withPort(tlsPort).withSsl(true)
-                .withVerifyPeer(io.lettuce.core.SslVerifyMode.FULL).withPassword(PASSWORD.toCharArray()).build());
-        try {
-            client.setOptions(ClientOptions.builder().sslOptions(ssl).build());
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
-                return c.sync().ping();
-            }
-        } finally {
-            client.shutdown();
-        }
+    /** Statements after the Jedis snippet: SET and GET through its {@code jedis}. */
+    private static String jedisSetGet(String key) {
+        return "jedis.set(\"" + key + "\", \"set by jedis\");\n"
+                + "System.out.println(\"GET " + key + " = \" + jedis.get(\"" + key + "\"));\n"
+                + "jedis.close();\n";
+    }
+
+    /** After a Lettuce snippet: a connection from its {@code client}, SET and GET. */
+    private static String lettuceSetGet(String key) {
+        return "var redis = client.connect().sync();\n"
+                + "redis.set(\"" + key + "\", \"set by lettuce\");\n"
+                + "System.out.println(\"GET " + key + " = \" + redis.get(\"" + key + "\"));\n"
+                + "client.shutdown();\n";
+    }
+
+    /** The value of {@code key}, read by redis-cli over TLS with the issued files (not the exported ones). */
+    private static String redisCliGet(String key) {
+        Processes.Output get = judge("redis-cli", "--tls", "-h", "localhost", "-p", String.valueOf(tlsPort),
+                "--cacert", keys.clientRoot().toString(), "--cert", keys.clientCert("billing").toString(),
+                "--key", keys.clientKey("billing").toString(), "GET", key);
+        assertThat(get.exitCode()).as(get.out()).isZero();
+        return get.out().strip();
+    }
+
+    /** Connections the server refused for coming without a client certificate, from its log. */
+    private static long refusedWithoutCertificate() {
+        return redis.log().lines().filter(l -> l.contains("peer did not return a certificate")).count();
     }
 
     private static javax.net.ssl.KeyManager[] jdkKeyManagers(Path crt, Path key) throws Exception {
