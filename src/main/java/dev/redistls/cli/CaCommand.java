@@ -36,7 +36,7 @@ final class CaCommand implements Runnable {
     static final class Init implements Runnable {
         @Mixin CaHomeOption home;
         @Option(names = {"--name", "--group"}, paramLabel = "NAME",
-                description = "The group the root is for, named in its subject \"redis-tls root CA NAME\" (default: the CA home's folder name).")
+                description = "The group the root is for, named in its subject \"redis-tls root CA NAME\" (default: the CA home's folder name; for a folder called ca, its parent's; 'default' for the default home).")
         String group;
         @Option(names = "--key-type", paramLabel = "TYPE", defaultValue = "ec-p256", description = "Key type of the root (default: ec-p256).")
         String keyType;

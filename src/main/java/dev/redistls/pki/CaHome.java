@@ -86,11 +86,18 @@ public final class CaHome {
 
     /**
      * The group name a root made here gets when none is given: the CA home's folder name, so that
-     * {@code /var/lib/redis-tls/orders} makes "redis-tls root CA orders" (never the first node's host name).
+     * {@code /var/lib/redis-tls/orders} makes "redis-tls root CA orders" (never the first node's host name). A folder
+     * called {@code ca} says nothing: {@code /srv/orders/ca} names its parent, "orders", and the default home
+     * ({@code ~/.local/share/redis-tls/ca}) makes "redis-tls root CA default".
      */
     public String defaultGroupName() {
-        Path name = dir.getFileName();
-        return name == null ? "redis-tls" : name.toString();
+        Path abs = dir.toAbsolutePath().normalize();
+        Path name = abs.getFileName();
+        if (name != null && name.toString().equals("ca")) {
+            Path parent = abs.getParent() == null ? null : abs.getParent().getFileName();
+            return parent == null || parent.toString().equals("redis-tls") ? "default" : parent.toString();
+        }
+        return name == null ? "default" : name.toString();
     }
 
     private SafeFiles fs() {

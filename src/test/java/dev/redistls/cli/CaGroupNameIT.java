@@ -47,6 +47,14 @@ class CaGroupNameIT {
                 "--hostname", "node-a.example", "--owner", "root");
         assertThat(certs.exitCode()).as(certs.toString()).isZero();
         assertThat(subject(sessions)).isEqualTo("subject=O = redis-tls, OU = sessions, CN = redis-tls root CA sessions");
+
+        // A folder called ca names nothing: its parent does, and the default home's parent (redis-tls) makes "default".
+        Path nested = tmp.resolve("carts/ca");
+        assertThat(Cli.run("ca", "init", "--ca-home", nested.toString()).exitCode()).isZero();
+        assertThat(subject(nested)).isEqualTo("subject=O = redis-tls, OU = carts, CN = redis-tls root CA carts");
+        Path likeDefault = tmp.resolve(".local/share/redis-tls/ca");
+        assertThat(Cli.run("ca", "init", "--ca-home", likeDefault.toString()).exitCode()).isZero();
+        assertThat(subject(likeDefault)).isEqualTo("subject=O = redis-tls, OU = default, CN = redis-tls root CA default");
     }
 
     @Test
