@@ -110,6 +110,18 @@ class RootRolloverIT {
                 JsonNode s = statusJson(master, masterKeys);
                 assertThat(s.get("trust")).hasSize(2);
                 assertThat(s.at("/certificates/server/signedBy").asText()).isEqualTo(CertInfo.sha256(oldRoot));
+                // An application's bundle made during the rollover: its certificate from the new root, trusting both,
+                // so it works with the old leaf now and the new one after reissue, without another export.
+                ok(Cli.run("client", "issue", "app", "--keys-dir", masterKeys.toString(), "--ca-home", ca.toString()));
+                Path bundle = tmp.resolve("app-bundle");
+                ok(Cli.run("client", "export", "app", "--format", "pem", "--out", bundle.toString(), "--keys-dir", masterKeys.toString()));
+                assertThat(rootsIn(bundle.resolve("root.crt"))).containsExactlyInAnyOrder(newRoot, oldRoot);
+                X509Certificate appCert = Pem.readCertificate(bundle.resolve("app.crt"));
+                assertThat(appCert.getIssuerX500Principal()).isEqualTo(newRoot.getSubjectX500Principal());
+                appCert.verify(newRoot.getPublicKey());
+                try (Jedis app = exported(bundle)) {
+                    assertThat(app.ping()).as("the exported bundle, old leaf served").isEqualTo("PONG");
+                }
                 Cli.Result doctor = Cli.run("doctor", "--conf", master.conf().toString(), "--keys-dir", masterKeys.toString(), "--ca-home", ca.toString());
                 assertThat(doctor.out()).contains("[FAIL] server certificate from the CA home's issuing root (signed by root "
                         + CertInfo.sha256(oldRoot) + ")", "fix: redis-tls reissue --server");
@@ -137,6 +149,9 @@ class RootRolloverIT {
                     newOpen.awaitProgress(20);
                     step(oldRoot, newRoot, newRoot, oldOpen, bothOpen, newOpen);
                     assertThat(statusJson(master, masterKeys).at("/certificates/server/signedBy").asText()).isEqualTo(CertInfo.sha256(newRoot));
+                    try (Jedis app = exported(tmp.resolve("app-bundle"))) {
+                        assertThat(app.ping()).as("the same bundle, new leaf served").isEqualTo("PONG");
+                    }
 
                     // finish: the replica, then the master; the CA home retires the old root with the first.
                     Cli.Result finishReplica = cli(replica, replicaKeys, "ca", "rotate", "finish", "--ca-home", ca.toString());
@@ -282,6 +297,17 @@ class RootRolloverIT {
         return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder().password(PASSWORD).ssl(true)
                 .sslSocketFactory(TlsContexts.create(roots, null, null).getSocketFactory()).sslParameters(params)
                 .connectionTimeoutMillis(3000).socketTimeoutMillis(3000).build());
+    }
+
+    /** A client of the master with an exported PEM bundle (app.crt, app.key, root.crt) as it is, names verified. */
+    private Jedis exported(Path bundle) {
+        var params = new javax.net.ssl.SSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        javax.net.ssl.SSLContext ctx = TlsContexts.create(Pem.readCertificates(bundle.resolve("root.crt")),
+                Pem.readCertificate(bundle.resolve("app.crt")), Pem.readPrivateKey(bundle.resolve("app.key")));
+        return new Jedis(new HostAndPort("127.0.0.1", masterTls), DefaultJedisClientConfig.builder().password(PASSWORD).ssl(true)
+                .sslSocketFactory(ctx.getSocketFactory()).sslParameters(params).connectionTimeoutMillis(3000)
+                .socketTimeoutMillis(3000).build());
     }
 
     private static void ok(Cli.Result r) {
