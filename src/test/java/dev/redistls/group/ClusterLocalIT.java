@@ -450,6 +450,14 @@ class ClusterLocalIT {
                 + " cluster's bus", "redis-tls group install --cluster --inventory FILE");
         assertThat(sha256(Files.readAllBytes(node.conf()))).isEqualTo(confSha.get(node.conf()));
         assertThat(ClusterJudge.state(cluster.endpoints().get(1), PASSWORD).clusterState()).isEqualTo("ok");
+
+        // Closing the plain ports of a cluster whose bus stays plain would cut the bus and replication: refused first.
+        Cli.Result plainBus = Cli.run("group", "install", "--tls-only", "--inventory", inventory.toString(), "--firewall", "none");
+        assertThat(plainBus.exitCode()).as(plainBus.toString()).isEqualTo(2);
+        assertThat(plainBus.err()).contains("--tls-only closes the plain ports, and with them a plaintext cluster bus", "add --cluster");
+        for (RedisServer r : cluster.nodes()) {
+            assertThat(sha256(Files.readAllBytes(r.conf()))).as("untouched: " + r.conf()).isEqualTo(confSha.get(r.conf()));
+        }
     }
 
     static SSLContext fromPkcs12(Path keyStore, Path trustStore, char[] password) throws Exception {
