@@ -51,6 +51,22 @@ final class ChannelSocket extends Socket {
     static ChannelSocket open(ClientSession session, String address, int port, Duration timeout) throws IOException {
         ChannelDirectTcpip ch = new ChannelDirectTcpip(new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress(address, port)) {
             @Override
+            protected void doWriteData(byte[] data, int off, long len) throws IOException {
+                try {
+                    super.doWriteData(data, off, len);
+                } catch (IOException e) {
+                    // Bytes from the far side after our socket was closed (a reply in flight, a server's goodbye):
+                    // nobody reads them. Thrown on, MINA would take the error for the whole connection's and close
+                    // the SSH session under every other channel of the host ("Pipe closed", then "Write attempt on
+                    // closing session" wherever the tool goes on).
+                    if (getInvertedOut() instanceof ChannelPipedInputStream p && !p.isOpen()) {
+                        return;
+                    }
+                    throw e;
+                }
+            }
+
+            @Override
             public void handleEof() throws IOException {
                 super.handleEof();
                 // The far side sends no more (its TCP connection ended, a reset included): reads end here, as a
@@ -175,12 +191,12 @@ final class ChannelSocket extends Socket {
             return;
         }
         closed = true;
+        channel.close(false); // first: from now on the channel drops what still arrives
         try {
             pipe.close(); // wakes a blocked reader
         } catch (IOException ignored) {
             // closing a pipe does not fail
         }
-        channel.close(false);
     }
 
     @Override
