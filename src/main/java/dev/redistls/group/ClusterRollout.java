@@ -88,6 +88,16 @@ final class ClusterRollout {
             throw RedisTlsException.badInput("--tls-only closes the plain ports, and with them a plaintext cluster bus"
                     + " and replication: add --cluster (the bus and replication move to TLS first)");
         }
+        List<String> plainReplication = topology.nodes().stream().filter(n -> !n.before72()
+                && !"yes".equals(n.config().get("tls-replication"))).map(n -> n.member().label()).toList();
+        if (tlsOnly && !bus && !plainReplication.isEmpty()) {
+            // From 7.2 on replication is chosen apart from the bus: a link on a plain port would be cut.
+            throw RedisTlsException.badInput("--tls-only closes the plain ports replication still uses on "
+                    + String.join(", ", plainReplication) + ": add --cluster --replication");
+        }
+        // Bus and replication on TLS already: each node's plain port closes in its one change (any order will do,
+        // nothing in the cluster uses plain ports any more).
+        boolean closeNow = tlsOnly && !install && !bus;
         if (Boolean.FALSE.equals(mode.cluster()) && anyTlsBus) {
             throw RedisTlsException.badInput("--no-cluster on a cluster whose bus runs TLS: run 'redis-tls group uninstall"
                     + " --inventory " + inventory.file() + "' (it moves the bus back to plain text live), then install again");
@@ -123,6 +133,9 @@ final class ClusterRollout {
             // 1. Each node's own change; the bus and replication stay as they run now.
             phase("nodes", hosts.dataNodes(), m -> {
                 ClusterNode n = t0.of(m);
+                if (closeNow) {
+                    return closePlainPort(m, n, settings);
+                }
                 return change(m, install, nodeMode(m, n.tlsCluster(), "yes".equals(n.config().get("tls-replication"))),
                         NodeHook.NONE);
             });
@@ -140,7 +153,7 @@ final class ClusterRollout {
                 switchOn(ClusterTopology.read(hosts.dataNodes()), tlsReplication);
             }
             if (tlsOnly) {
-                closePlainPorts(ClusterTopology.read(hosts.dataNodes()));
+                closePlainPorts(closeNow ? t0 : ClusterTopology.read(hosts.dataNodes()), closeNow);
             }
         } catch (Stop stop) {
             stopped(stop.getMessage());
@@ -241,19 +254,21 @@ final class ClusterRollout {
 
     /**
      * {@code --tls-only}, once the bus and replication run over TLS: every node's plain port closes (replicas, then
-     * masters), live; where announce settings name ports, the plain one announced becomes none. With tls-cluster yes
+     * masters; or already in each node's one change of a configure, {@code closedAlready}), live; where announce settings name ports, the plain one announced becomes none. With tls-cluster yes
      * the cluster already sends TLS clients, replicas and peers to TLS ports only, so nothing that works on TLS
      * notices. Proven after: every node, asked over TLS, names every node at its TLS port.
      */
-    private void closePlainPorts(ClusterTopology t) {
+    private void closePlainPorts(ClusterTopology t, boolean closedAlready) {
         List<ClusterNode> open = t.nodes().stream().filter(n -> n.port() != 0).toList();
         if (open.isEmpty()) {
             report.line("Every node's plain port is closed already (tls-only)");
             return;
         }
-        Function<GroupMember, Report> close = m -> closePlainPort(m, t.of(m), settings);
-        phase("replicas: plain port closed", members(t.replicas(), open), close);
-        phase("masters: plain port closed", members(t.masters(), open), close);
+        if (!closedAlready) {
+            Function<GroupMember, Report> close = m -> closePlainPort(m, t.of(m), settings);
+            phase("replicas: plain port closed", members(t.replicas(), open), close);
+            phase("masters: plain port closed", members(t.masters(), open), close);
+        }
         hosts.reread();
         Verification proof = new Verification();
         ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
