@@ -41,10 +41,11 @@ import java.util.function.Function;
  *   <li>every node: tls-cluster yes, announcing its plain port as before (live);</li>
  *   <li>replicas, then masters: tls-replication yes, the TLS port announced, {@code cluster-port} pinned in the file;</li>
  *   <li>wait for every link to be made again and every replica to follow its master to its TLS port;</li>
- *   <li>with {@code --tls-only}: every node's plain port closed, replicas first ({@link #closePlainPort}).</li>
+ *   <li>with {@code --tls-only}: every node's plain port closed ({@link #closePlainPort}).</li>
  * </ol>
- * {@code --no-tls-only} opens the plain ports again first. Uninstall does that too, then goes back: replicas then masters to plain replication announcing their plain port, then the plaintext
- * bus on every node (links made again in plain text), then every node's TLS closed and its config restored.
+ * {@code --no-tls-only} opens the plain ports again first. Uninstall does that too, then goes back: replicas then
+ * masters to plain replication announcing their plain port, then the plaintext bus on every node (links made again
+ * in plain text), then every node's TLS closed and its config restored.
  */
 final class ClusterRollout {
     /** Beyond the node timeout, how long links and replicas may take to come back. */
@@ -253,10 +254,11 @@ final class ClusterRollout {
     // ---------------------------------------------------------------- tls-only
 
     /**
-     * {@code --tls-only}, once the bus and replication run over TLS: every node's plain port closes (replicas, then
-     * masters; or already in each node's one change of a configure, {@code closedAlready}), live; where announce settings name ports, the plain one announced becomes none. With tls-cluster yes
-     * the cluster already sends TLS clients, replicas and peers to TLS ports only, so nothing that works on TLS
-     * notices. Proven after: every node, asked over TLS, names every node at its TLS port.
+     * {@code --tls-only}, once the bus and replication run over TLS: every node's plain port closes live (replicas,
+     * then masters; or already in each node's one change of a configure: {@code closedAlready}); where announce
+     * settings name ports, the plain one announced becomes none. With tls-cluster yes the cluster already sends TLS
+     * clients, replicas and peers to TLS ports only, so nothing that works on TLS notices. Proven after: every node,
+     * asked over TLS, names every node at its TLS port.
      */
     private void closePlainPorts(ClusterTopology t, boolean closedAlready) {
         List<ClusterNode> open = t.nodes().stream().filter(n -> n.port() != 0).toList();
