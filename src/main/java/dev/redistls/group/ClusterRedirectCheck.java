@@ -56,6 +56,38 @@ final class ClusterRedirectCheck {
         return await(() -> answers(members, t, true, ClusterRedirectCheck::plainPort, "TLS"), timeout);
     }
 
+    /**
+     * Waits until every node, asked over TLS, names in CLUSTER SLOTS every replica of every master it names: a replica
+     * is left out while it resyncs from nothing or while the node asked has it flagged, so a TLS client that starts
+     * then would not learn of it. Lines for the replicas still missing after {@code timeout}.
+     */
+    static List<String> awaitEveryReplicaNamed(List<GroupMember> members, ClusterTopology t, java.time.Duration timeout) {
+        return await(() -> {
+            Map<GroupMember, List<String>> found = Parallel.map(members, m -> {
+                try (LiveNode live = m.node().connect()) {
+                    return unnamedReplicas(m, live, t);
+                }
+            });
+            return found.values().stream().flatMap(List::stream).toList();
+        }, timeout);
+    }
+
+    private static List<String> unnamedReplicas(GroupMember m, LiveNode live, ClusterTopology t) {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        java.util.Set<String> owners = new java.util.HashSet<>();
+        if (live.cluster("SLOTS") instanceof List<?> ranges) {
+            for (Object r : ranges) {
+                List<?> range = (List<?>) r;
+                for (int i = 2; i < range.size(); i++) {
+                    named.add(String.valueOf(((List<?>) range.get(i)).get(2)));
+                }
+                owners.add(String.valueOf(((List<?>) range.get(2)).get(2)));
+            }
+        }
+        return t.nodes().stream().filter(n -> !n.master() && owners.contains(n.masterId()) && !named.contains(n.id()))
+                .map(n -> m.label() + " does not name " + n.member().label() + " (a replica) in CLUSTER SLOTS").toList();
+    }
+
     private static List<String> await(java.util.function.Supplier<List<String>> wrongNow, java.time.Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

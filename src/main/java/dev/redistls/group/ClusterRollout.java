@@ -131,6 +131,7 @@ final class ClusterRollout {
                 topology = ClusterTopology.read(hosts.dataNodes());
             }
             ClusterTopology t0 = topology;
+            Map<GroupMember, long[]> beforeClosing = closeNow ? counters(t0.masters()) : null;
             // 1. Each node's own change; the bus and replication stay as they run now.
             phase("nodes", hosts.dataNodes(), m -> {
                 ClusterNode n = t0.of(m);
@@ -154,7 +155,8 @@ final class ClusterRollout {
                 switchOn(ClusterTopology.read(hosts.dataNodes()), tlsReplication);
             }
             if (tlsOnly) {
-                closePlainPorts(closeNow ? t0 : ClusterTopology.read(hosts.dataNodes()), closeNow);
+                ClusterTopology t1 = closeNow ? t0 : ClusterTopology.read(hosts.dataNodes());
+                closePlainPorts(t1, closeNow ? beforeClosing : counters(t1.masters()), closeNow);
             }
         } catch (Stop stop) {
             stopped(stop.getMessage());
@@ -260,7 +262,7 @@ final class ClusterRollout {
      * clients, replicas and peers to TLS ports only, so nothing that works on TLS notices. Proven after: every node,
      * asked over TLS, names every node at its TLS port.
      */
-    private void closePlainPorts(ClusterTopology t, boolean closedAlready) {
+    private void closePlainPorts(ClusterTopology t, Map<GroupMember, long[]> countersBefore, boolean closedAlready) {
         List<ClusterNode> open = t.nodes().stream().filter(n -> n.port() != 0).toList();
         if (open.isEmpty()) {
             report.line("Every node's plain port is closed already (tls-only)");
@@ -273,18 +275,63 @@ final class ClusterRollout {
         }
         hosts.reread();
         Verification proof = new Verification();
+        Duration timeout = Duration.ofMillis(maxTimeout(t)).plus(MARGIN);
         ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
-        List<String> notOk = after.nodes().stream().filter(a -> !"ok".equals(a.state()))
+        // A master's announced plain port changed (to none): each of its replicas reconnects to it once, when it
+        // hears of the change (Redis re-points a replica whenever its master's announced ports change: cluster.c
+        // nodeUpdateAddressIfNeeded), by partial resync. Waited for, so that the command ends on a settled cluster.
+        if (!after.replicas().isEmpty()) {
+            Map<GroupMember, long[]> before = new LinkedHashMap<>();
+            countersBefore.forEach((m, c) -> before.put(after.nodes().stream().map(ClusterNode::member)
+                    .filter(x -> x.label().equals(m.label())).findFirst().orElse(m), c));
+            Set<String> changed = open.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet());
+            awaitReconnects(after, before, changed, timeout);
+            List<ReplicaLink.Resync> resyncs = awaitReplicas(after, true, before, timeout);
+            report.resyncs(resyncs);
+            long partial = resyncs.stream().filter(x -> x.kind().equals("partial resync")).count();
+            proof.add("replicas linked to their masters' TLS ports", true, resyncs.size() + " replica(s), " + partial
+                    + " by partial resync");
+        }
+        List<String> unnamed = ClusterRedirectCheck.awaitEveryReplicaNamed(hosts.dataNodes(), after, timeout);
+        proof.add("every replica named again by every node (CLUSTER SLOTS over TLS)", unnamed.isEmpty(), String.join("; ", unnamed));
+        List<String> notOk = ClusterTopology.read(hosts.dataNodes()).nodes().stream().filter(a -> !"ok".equals(a.state()))
                 .map(a -> a.member().label() + ": cluster_state:" + a.state()).toList();
         proof.add("cluster_state ok on every node with the plain ports closed", notOk.isEmpty(), String.join("; ", notOk));
-        List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after, true,
-                Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
+        List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after, true, timeout);
         proof.add("TLS clients sent to TLS ports (CLUSTER SLOTS over TLS on every node)", misdirected.isEmpty(),
                 String.join("; ", misdirected));
         Report r = new Report();
         r.done("Every node's plain port closed live (tls-only): " + open.size() + " node(s)");
         r.verification(proof);
         report.member("plain ports", r);
+    }
+
+    /**
+     * Until each master whose ports changed counts one more resync (partial or full) per replica it has than
+     * {@code before}: every replica has reconnected since.
+     */
+    private static void awaitReconnects(ClusterTopology t, Map<GroupMember, long[]> before, Set<String> changed, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ClusterNode master : t.nodes()) {
+            long replicas = t.nodes().stream().filter(n -> !n.master() && master.id().equals(n.masterId())).count();
+            long[] b = before.get(master.member());
+            if (!master.master() || replicas == 0 || !changed.contains(master.id()) || b == null) {
+                continue;
+            }
+            try (LiveNode live = master.member().node().connect()) {
+                while (true) {
+                    long[] a = ReplicaLink.counters(live);
+                    if ((a[0] - b[0]) + (a[1] - b[1]) >= replicas) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw RedisTlsException.failed(master.member().label() + ": its " + replicas + " replica(s) did not"
+                                + " reconnect within " + timeout.toSeconds() + " s after its plain port closed");
+                    }
+                    ReplicaLink.sleep(50);
+                }
+            }
+        }
     }
 
     /** One node's plain port closed live (tls-only), its announced plain port none where one is announced. */

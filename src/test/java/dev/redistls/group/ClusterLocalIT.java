@@ -304,7 +304,12 @@ class ClusterLocalIT {
         }
         assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
         assertThat(failures).as("TLS writes failed while the plain ports closed").isEmpty();
-        assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 7 node(s)\n  Verified: 2 checks passed")
+        assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 7 node(s)\n  Verified: 4 checks passed")
+                .doesNotContain("FULL");
+        // Each replica reconnects once as its master's announced plain port goes: by partial resync, waited for.
+        assertThat(tlsOnly.out().lines().filter(l -> l.contains("over TLS by partial resync")).count()).as(tlsOnly.out())
+                .isEqualTo(4);
+        assertThat(tlsOnly.out())
                 .doesNotContain("FAIL");
         for (int i = 0; i < nodes.size(); i++) {
             ClusterJudge.Node n = nodes.get(i);
@@ -325,7 +330,8 @@ class ClusterLocalIT {
         }
         try (JedisCluster client = tlsClient()) {
             assertThat(client.getClusterNodes().keySet().stream().map(k -> Integer.parseInt(k.substring(k.lastIndexOf(':') + 1)))
-                    .collect(Collectors.toSet())).as("TLS clients discover TLS ports only").isEqualTo(Set.copyOf(tls));
+                    .collect(Collectors.toSet())).as("TLS clients discover TLS ports only; the seed's view:\n%s\n%s", tlsText(tls.get(0),
+                    "CLUSTER", "NODES"), tlsOnly.out()).isEqualTo(Set.copyOf(tls));
             for (int slot = 0; slot < 16384; slot += 3) {
                 client.set(ClusterLoad.KEYS[slot], "tls-only-" + slot);
                 assertThat(client.get(ClusterLoad.KEYS[slot])).isEqualTo("tls-only-" + slot);
@@ -381,16 +387,21 @@ class ClusterLocalIT {
                 new GenericObjectPoolConfig<Connection>());
     }
 
-    /** A reply of {@code field:value} lines, asked with redis-cli over TLS with the node's own client certificate. */
-    Map<String, String> tlsInfo(int port, String... command) {
+    /** A reply as redis-cli prints it, asked over TLS with the node's own client certificate. */
+    String tlsText(int port, String... command) {
         Path client = cluster.nodes().get(0).dir().resolve("tls/client");
         List<String> argv = new ArrayList<>(List.of("redis-cli", "--tls", "-p", String.valueOf(port), "--cacert",
                 client.resolve("root.crt").toString(), "--cert", client.resolve("client.crt").toString(), "--key",
                 client.resolve("client.key").toString()));
         argv.addAll(List.of(command));
-        Processes.Output out = Processes.run(null, Map.of("REDISCLI_AUTH", PASSWORD), argv);
+        return Processes.run(null, Map.of("REDISCLI_AUTH", PASSWORD), argv).out();
+    }
+
+    /** A reply of {@code field:value} lines, asked with redis-cli over TLS with the node's own client certificate. */
+    Map<String, String> tlsInfo(int port, String... command) {
         Map<String, String> fields = new LinkedHashMap<>();
-        out.out().lines().filter(l -> l.contains(":")).forEach(l -> fields.put(l.substring(0, l.indexOf(':')), l.substring(l.indexOf(':') + 1).strip()));
+        tlsText(port, command).lines().filter(l -> l.contains(":"))
+                .forEach(l -> fields.put(l.substring(0, l.indexOf(':')), l.substring(l.indexOf(':') + 1).strip()));
         return fields;
     }
 
