@@ -281,9 +281,7 @@ final class ClusterRollout {
         // hears of the change (Redis re-points a replica whenever its master's announced ports change: cluster.c
         // nodeUpdateAddressIfNeeded), by partial resync. Waited for, so that the command ends on a settled cluster.
         if (!after.replicas().isEmpty()) {
-            Map<GroupMember, long[]> before = new LinkedHashMap<>();
-            countersBefore.forEach((m, c) -> before.put(after.nodes().stream().map(ClusterNode::member)
-                    .filter(x -> x.label().equals(m.label())).findFirst().orElse(m), c));
+            Map<GroupMember, long[]> before = reread(countersBefore, after);
             Set<String> changed = open.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet());
             awaitReconnects(after, before, changed, timeout);
             List<ReplicaLink.Resync> resyncs = awaitReplicas(after, true, before, timeout);
@@ -304,6 +302,14 @@ final class ClusterRollout {
         r.done("Every node's plain port closed live (tls-only): " + open.size() + " node(s)");
         r.verification(proof);
         report.member("plain ports", r);
+    }
+
+    /** Counters read from members before they were read again ({@link GroupHosts#reread}), keyed by the new ones. */
+    private static Map<GroupMember, long[]> reread(Map<GroupMember, long[]> counters, ClusterTopology now) {
+        Map<GroupMember, long[]> out = new LinkedHashMap<>();
+        counters.forEach((m, c) -> out.put(now.nodes().stream().map(ClusterNode::member)
+                .filter(x -> x.label().equals(m.label())).findFirst().orElse(m), c));
+        return out;
     }
 
     /**
@@ -367,11 +373,15 @@ final class ClusterRollout {
             return Installer.configure(m.node(), new ModeChange(plain, m.tlsPort(), false, null, null, null, null),
                     settings.firewall(), false, hook);
         };
+        Map<GroupMember, long[]> countersBefore = counters(t.masters());
         phase("masters: plain port reopened", members(t.masters(), closed), reopen);
         phase("replicas: plain port reopened", members(t.replicas(), closed), reopen);
         hosts.reread();
-        // Peers learn a reopened plain port from the node's next PING: until then they send plain clients elsewhere.
+        // Peers learn a reopened plain port from the node's next PING: until then they send plain clients elsewhere;
+        // and each replica of a master whose port reopened reconnects once when it hears (as when it closed).
         ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
+        awaitReconnects(after, reread(countersBefore, after), closed.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet()),
+                Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
         List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after,
                 after.nodes().stream().anyMatch(ClusterNode::tlsCluster), Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
         Verification proof = new Verification();
