@@ -127,8 +127,7 @@ final class ClusterRollout {
         }
         try {
             if (Boolean.FALSE.equals(mode.tlsOnly())) {
-                reopenPlainPorts(topology);
-                topology = ClusterTopology.read(hosts.dataNodes());
+                topology = reopenPlainPorts(topology);
             }
             ClusterTopology t0 = topology;
             Map<GroupMember, long[]> beforeClosing = closeNow ? counters(t0.masters()) : null;
@@ -203,7 +202,7 @@ final class ClusterRollout {
                     + " nodes); steps: " + steps);
             prove(proof, watch, links, t, resyncs, replication, true);
         } catch (RuntimeException e) {
-            throw e instanceof Stop s ? s : new Stop("cluster bus: " + e.getMessage());
+            throw stop("cluster bus", e);
         }
         bus.verification(proof);
         report.member("cluster bus", bus);
@@ -282,9 +281,13 @@ final class ClusterRollout {
         // nodeUpdateAddressIfNeeded), by partial resync. Waited for, so that the command ends on a settled cluster.
         if (!after.replicas().isEmpty()) {
             Map<GroupMember, long[]> before = reread(countersBefore, after);
-            Set<String> changed = open.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet());
-            awaitReconnects(after, before, changed, timeout);
-            List<ReplicaLink.Resync> resyncs = awaitReplicas(after, true, before, timeout);
+            List<ReplicaLink.Resync> resyncs;
+            try {
+                awaitReconnects(after, before, ids(open), timeout);
+                resyncs = awaitReplicas(after, true, before, timeout);
+            } catch (RuntimeException e) {
+                throw stop("plain ports", e);
+            }
             report.resyncs(resyncs);
             long partial = resyncs.stream().filter(x -> x.kind().equals("partial resync")).count();
             proof.add("replicas linked to their masters' TLS ports", true, resyncs.size() + " replica(s), " + partial
@@ -302,6 +305,10 @@ final class ClusterRollout {
         r.done("Every node's plain port closed live (tls-only): " + open.size() + " node(s)");
         r.verification(proof);
         report.member("plain ports", r);
+    }
+
+    private static Set<String> ids(List<ClusterNode> nodes) {
+        return nodes.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet());
     }
 
     /** Counters read from members before they were read again ({@link GroupHosts#reread}), keyed by the new ones. */
@@ -353,12 +360,13 @@ final class ClusterRollout {
     /**
      * {@code --no-tls-only} and the first step of uninstall: every node's plain port as it was before install opens
      * again, live; its own announced plain port is derived again (Redis 7.0 does so only when an announce setting
-     * changes), and where announce settings are used the plain port is announced again. False: none was closed.
+     * changes), and where announce settings are used the plain port is announced again. Returns the cluster as
+     * read after ({@code t} itself when no port was closed).
      */
-    private boolean reopenPlainPorts(ClusterTopology t) {
+    private ClusterTopology reopenPlainPorts(ClusterTopology t) {
         List<ClusterNode> closed = t.nodes().stream().filter(n -> n.port() == 0 && n.member().node().record().isPresent()).toList();
         if (closed.isEmpty()) {
-            return false;
+            return t;
         }
         Function<GroupMember, Report> reopen = m -> {
             ClusterNode n = t.of(m);
@@ -379,11 +387,16 @@ final class ClusterRollout {
         hosts.reread();
         // Peers learn a reopened plain port from the node's next PING: until then they send plain clients elsewhere;
         // and each replica of a master whose port reopened reconnects once when it hears (as when it closed).
+        Duration timeout = Duration.ofMillis(maxTimeout(t)).plus(MARGIN);
         ClusterTopology after = ClusterTopology.read(hosts.dataNodes());
-        awaitReconnects(after, reread(countersBefore, after), closed.stream().map(ClusterNode::id).collect(java.util.stream.Collectors.toSet()),
-                Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
-        List<String> misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after,
-                after.nodes().stream().anyMatch(ClusterNode::tlsCluster), Duration.ofMillis(maxTimeout(t)).plus(MARGIN));
+        List<String> misdirected;
+        try {
+            awaitReconnects(after, reread(countersBefore, after), ids(closed), timeout);
+            misdirected = ClusterRedirectCheck.awaitRight(hosts.dataNodes(), after,
+                    after.nodes().stream().anyMatch(ClusterNode::tlsCluster), timeout);
+        } catch (RuntimeException e) {
+            throw stop("plain ports", e);
+        }
         Verification proof = new Verification();
         proof.add("clients sent to ports they speak (CLUSTER SLOTS on every node, over plain text and TLS)",
                 misdirected.isEmpty(), String.join("; ", misdirected));
@@ -391,7 +404,7 @@ final class ClusterRollout {
         r.done("Every node's plain port open again live: " + closed.size() + " node(s)");
         r.verification(proof);
         report.member("plain ports", r);
-        return true;
+        return after;
     }
 
     private static List<GroupMember> members(List<GroupMember> of, List<ClusterNode> in) {
@@ -412,9 +425,7 @@ final class ClusterRollout {
         ClusterTopology t = ClusterTopology.read(hosts.dataNodes());
         t.requireWhole(inventory.file().toString());
         try {
-            if (reopenPlainPorts(t)) {
-                t = ClusterTopology.read(hosts.dataNodes());
-            }
+            t = reopenPlainPorts(t);
             if (t.nodes().stream().anyMatch(ClusterNode::tlsCluster)) {
                 switchOff(t);
             }
@@ -461,7 +472,7 @@ final class ClusterRollout {
                     + " nodes); steps: " + steps);
             prove(proof, watch, links, t, resyncs, true, false);
         } catch (RuntimeException e) {
-            throw e instanceof Stop s ? s : new Stop("cluster bus: " + e.getMessage());
+            throw stop("cluster bus", e);
         }
         bus.verification(proof);
         report.member("cluster bus", bus);
@@ -640,6 +651,11 @@ final class ClusterRollout {
             report.state(m.label(), state);
         }
         report.failed("the rollout stopped: " + why + "; fix the cause and run the same command again to finish");
+    }
+
+    /** A failure in {@code step} as the stop of the rollout (one line; the members' states are reported). */
+    private static Stop stop(String step, RuntimeException e) {
+        return e instanceof Stop s ? s : new Stop(step + ": " + e.getMessage());
     }
 
     private static final class Stop extends RuntimeException {

@@ -5,6 +5,7 @@ import dev.redistls.testing.Cli;
 import dev.redistls.testing.ClusterJudge;
 import dev.redistls.testing.ClusterLoad;
 import dev.redistls.testing.LocalCluster;
+import dev.redistls.testing.Load;
 import dev.redistls.testing.Processes;
 import dev.redistls.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -276,34 +277,15 @@ class ClusterLocalIT {
         tls.add(addedTls);
         List<ClusterJudge.State> was = ClusterJudge.states(nodes, PASSWORD);
         Cli.Result tlsOnly;
-        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (JedisCluster client = tlsClient()) {
-            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread writer = new Thread(() -> {
-                for (int i = 0; running.get(); i++) {
-                    int slot = Math.floorMod(i * 7919, 16384);
-                    try {
-                        client.set(ClusterLoad.KEYS[slot], "only-" + i);
-                        ok.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }, "tls-cluster-writer");
-            writer.start();
-            try {
-                ClusterJudge.await(() -> ok.get() > 500, "TLS writes before tls-only");
-                tlsOnly = Cli.run("group", "configure", "--tls-only", "--inventory", inventory.toString(), "--firewall", "none");
-                long at = ok.get();
-                ClusterJudge.await(() -> ok.get() > at + 500, "TLS writes after tls-only");
-            } finally {
-                running.set(false);
-                writer.join();
-            }
+        try (Load writes = Load.acrossSlots("tls-only", tlsClient())) {
+            writes.awaitProgress(500);
+            tlsOnly = Cli.run("group", "configure", "--tls-only", "--inventory", inventory.toString(), "--firewall", "none");
+            long at = writes.ok();
+            writes.awaitProgress(500);
+            assertThat(writes.ok()).as("TLS writes after tls-only").isGreaterThanOrEqualTo(at + 500);
+            assertThat(writes.failed()).as("TLS writes failed while the plain ports closed: %s", writes.errors()).isZero();
         }
         assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
-        assertThat(failures).as("TLS writes failed while the plain ports closed").isEmpty();
         assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 7 node(s)\n  Verified: 4 checks passed")
                 .doesNotContain("FULL");
         // Each replica reconnects once as its master's announced plain port goes: by partial resync, waited for.

@@ -5,6 +5,7 @@ import dev.redistls.testing.Cli;
 import dev.redistls.testing.ClusterJudge;
 import dev.redistls.testing.ClusterLoad;
 import dev.redistls.testing.HostLan;
+import dev.redistls.testing.Load;
 import dev.redistls.testing.Processes;
 import dev.redistls.testing.SimulatedHost;
 import dev.redistls.testing.SimulatedHosts;
@@ -227,35 +228,18 @@ class ClusterRemoteIT {
     @Test
     @Order(2)
     void tlsOnlyOverSshAndBack() throws Exception {
-        java.util.concurrent.atomic.AtomicLong ok = new java.util.concurrent.atomic.AtomicLong();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         Cli.Result tlsOnly;
-        try (JedisCluster client = tlsClient()) {
-            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Thread writer = new Thread(() -> {
-                for (int i = 0; running.get(); i++) {
-                    try {
-                        client.set(ClusterLoad.KEYS[Math.floorMod(i * 7919, 16384)], "only-" + i);
-                        ok.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        failures.add(e.toString());
-                    }
-                }
-            }, "tls-cluster-writer");
-            writer.start();
-            try {
-                ClusterJudge.await(() -> ok.get() > 200, "TLS writes before tls-only");
-                tlsOnly = group("configure", "--tls-only");
-                long at = ok.get();
-                ClusterJudge.await(() -> ok.get() > at + 200, "TLS writes after tls-only");
-            } finally {
-                running.set(false);
-                writer.join();
-            }
+        JedisCluster client = tlsClient();
+        try (Load writes = Load.acrossSlots("tls-only", client)) {
+            writes.awaitProgress(200);
+            tlsOnly = group("configure", "--tls-only");
+            long at = writes.ok();
+            writes.awaitProgress(200);
+            assertThat(writes.ok()).as("TLS writes after tls-only").isGreaterThanOrEqualTo(at + 200);
+            assertThat(writes.failed()).as("TLS writes failed while the plain ports closed: %s", writes.errors()).isZero();
             assertThat(client.getClusterNodes()).hasSize(NODES).allSatisfy((k, v) -> assertThat(k).endsWith(":6380"));
         }
         assertThat(tlsOnly.exitCode()).as(tlsOnly.toString()).isZero();
-        assertThat(failures).as("TLS writes failed while the plain ports closed").isEmpty();
         assertThat(tlsOnly.out()).contains("Every node's plain port closed live (tls-only): 6 node(s)").doesNotContain("FAIL");
         for (int i = 0; i < NODES; i++) {
             assertThat(Processes.run(null, List.of("redis-cli", "-h", lan.address(i + 1), "-p", "6379", "PING")).out())

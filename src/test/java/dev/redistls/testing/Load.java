@@ -18,6 +18,7 @@ public final class Load implements AutoCloseable {
     private final JedisCommands jedis;
     private final AutoCloseable closer;
     private final String name;
+    private final java.util.function.LongFunction<String> key;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -25,17 +26,23 @@ public final class Load implements AutoCloseable {
     private final Thread thread;
 
     public Load(String name, Jedis jedis) {
-        this(name, jedis, jedis);
+        this(name, jedis, jedis, i -> "load:" + name);
     }
 
     public Load(String name, UnifiedJedis client) {
-        this(name, client, client);
+        this(name, client, client, i -> "load:" + name);
     }
 
-    private Load(String name, JedisCommands jedis, AutoCloseable closer) {
+    /** A cluster client writing a key of another slot each time, so that every master takes writes. */
+    public static Load acrossSlots(String name, UnifiedJedis cluster) {
+        return new Load(name, cluster, cluster, i -> ClusterLoad.KEYS[(int) (i * 7919 % 16384)] + ":" + name);
+    }
+
+    private Load(String name, JedisCommands jedis, AutoCloseable closer, java.util.function.LongFunction<String> key) {
         this.name = name;
         this.jedis = jedis;
         this.closer = closer;
+        this.key = key;
         this.thread = new Thread(this::loop, "load-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -44,7 +51,7 @@ public final class Load implements AutoCloseable {
     private void loop() {
         long i = 0;
         while (running.get()) {
-            String key = "load:" + name;
+            String key = this.key.apply(i);
             String value = name + "-" + i++;
             try {
                 jedis.set(key, value);
